@@ -1,0 +1,1 @@
+"""Sapa: WhatsApp customer communication for WooCommerce shops."""
