@@ -15,7 +15,7 @@ import jwt
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 # Supabase CLI's well-known local secret; only ever used by the local stack.
-LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
 LOCAL_KEY_EXPIRY = 1983812996  # 2032-11-11, as in the Supabase CLI's local keys
 
 _PORT_OFFSETS = {"demo": 0, "test": 1000}

@@ -62,10 +62,18 @@ class LocalPostgres:
         self._prepare_root_access()
         if self.initialised:
             return
-        self._run_as_server_user([
-            str(bin_path("initdb")), "-D", str(self.config.pgdata), "-U", "postgres",
-            "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-        ])
+        self._run_as_server_user(
+            [
+                str(bin_path("initdb")),
+                "-D",
+                str(self.config.pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
 
     def is_running(self) -> bool:
         result = subprocess.run(
@@ -78,19 +86,32 @@ class LocalPostgres:
         self.init()
         if self.is_running():
             return
-        options = " ".join([
-            f"-p {self.config.postgres_port}",
-            f"-c listen_addresses={self.config.host}",
-            f"-k {self.config.pgdata}",
-            "-c wal_level=logical",
-            "-c max_connections=200",
-            "-c shared_buffers=128MB",
-            "-c fsync=off" if self.config.profile == "test" else "-c fsync=on",
-        ])
-        self._run_as_server_user([
-            str(bin_path("pg_ctl")), "-D", str(self.config.pgdata), "-o", options,
-            "-l", str(self.config.log_dir / "postgres.log"), "-w", "-t", "60", "start",
-        ])
+        options = " ".join(
+            [
+                f"-p {self.config.postgres_port}",
+                f"-c listen_addresses={self.config.host}",
+                f"-k {self.config.pgdata}",
+                "-c wal_level=logical",
+                "-c max_connections=200",
+                "-c shared_buffers=128MB",
+                "-c fsync=off" if self.config.profile == "test" else "-c fsync=on",
+            ]
+        )
+        self._run_as_server_user(
+            [
+                str(bin_path("pg_ctl")),
+                "-D",
+                str(self.config.pgdata),
+                "-o",
+                options,
+                "-l",
+                str(self.config.log_dir / "postgres.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
@@ -107,9 +128,17 @@ class LocalPostgres:
     def stop(self) -> None:
         if not self.initialised or not self.is_running():
             return
-        self._run_as_server_user([
-            str(bin_path("pg_ctl")), "-D", str(self.config.pgdata), "-m", "fast", "-w", "stop",
-        ])
+        self._run_as_server_user(
+            [
+                str(bin_path("pg_ctl")),
+                "-D",
+                str(self.config.pgdata),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ]
+        )
 
     def destroy(self) -> None:
         self.stop()

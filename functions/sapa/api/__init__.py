@@ -1,0 +1,1 @@
+"""The functions API: webhooks and dashboard actions (FastAPI; Mangum on Lambda)."""

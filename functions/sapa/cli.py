@@ -1,0 +1,165 @@
+"""`sapa`: run the local stack and tell other tools where it is.
+
+sapa start [--profile demo|test] [--reset]   run everything until Ctrl-C
+sapa status [-o text|env] [--profile …]      URLs, keys and demo logins of the stack
+sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its env, stop it
+sapa db migrate [--profile …]                apply new migrations to the local database
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+
+from sapa.local.config import StackConfig
+
+
+def stack_env(config: StackConfig) -> dict[str, str]:
+    from sapa.local.seed import DEMO
+
+    return {
+        "API_URL": config.api_url,
+        "DB_URL": config.db_url,
+        "ANON_KEY": config.anon_key,
+        "SERVICE_ROLE_KEY": config.service_role_key,
+        "JWT_SECRET": config.jwt_secret,
+        "FUNCTIONS_URL": config.functions_url,
+        "DASHBOARD_URL": config.dashboard_url,
+        "DEMO_STORE_ID": DEMO.store_id,
+        "DEMO_WHATSAPP_NUMBER": DEMO.whatsapp_number,
+        "TWILIO_AUTH_TOKEN": DEMO.twilio_auth_token,
+        "WOOCOMMERCE_WEBHOOK_SECRET": DEMO.woocommerce_webhook_secret,
+        "DEMO_ADMIN_EMAIL": DEMO.admin_email,
+        "DEMO_ADMIN_PASSWORD": DEMO.admin_password,
+        "DEMO_AGENT_EMAIL": DEMO.agent_email,
+        "DEMO_AGENT_PASSWORD": DEMO.agent_password,
+    }
+
+
+def is_running(config: StackConfig) -> bool:
+    try:
+        response = httpx.get(f"{config.functions_url}/health", timeout=1.0)
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200 and (config.state_dir / "ready").exists()
+
+
+def banner(config: StackConfig) -> str:
+    env = stack_env(config)
+    return "\n".join(
+        [
+            f"Sapa is running (profile {config.profile}). Ctrl-C stops everything.",
+            f"  Dashboard        {env['DASHBOARD_URL']}",
+            f"  Supabase API     {env['API_URL']}   (/rest/v1, /auth/v1, /realtime/v1)",
+            f"  Functions API    {env['FUNCTIONS_URL']}   (docs at /docs)",
+            f"  Postgres         {env['DB_URL']}",
+            f"  Owner login      {env['DEMO_ADMIN_EMAIL']} / {env['DEMO_ADMIN_PASSWORD']}",
+            f"  Agent login      {env['DEMO_AGENT_EMAIL']} / {env['DEMO_AGENT_PASSWORD']}",
+            "  All keys:        sapa status -o env",
+        ]
+    )
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from sapa.local.stack import run_stack
+
+    config = StackConfig.for_profile(args.profile)
+    if is_running(config):
+        print(f"the {config.profile} stack is already running", file=sys.stderr)
+        return 1
+    run_stack(config, reset=args.reset, on_ready=banner(config))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = StackConfig.for_profile(args.profile)
+    running = is_running(config)
+    if args.output == "env":
+        for key, value in stack_env(config).items():
+            print(f"{key}={value}")
+    else:
+        print(banner(config) if running else f"the {config.profile} stack is not running")
+    return 0 if running else 1
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("sapa exec: give a command after --", file=sys.stderr)
+        return 2
+    config = StackConfig.for_profile(args.profile)
+    start = [sys.executable, "-m", "sapa.cli", "start", "--profile", config.profile]
+    stack = subprocess.Popen([*start, *(["--reset"] if args.reset else [])], start_new_session=True)
+    try:
+        deadline = time.monotonic() + args.timeout
+        while not is_running(config):
+            if stack.poll() is not None:
+                print(f"sapa exec: the stack exited with {stack.returncode}", file=sys.stderr)
+                return 1
+            if time.monotonic() > deadline:
+                print(f"sapa exec: the stack was not ready after {args.timeout} s", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        return subprocess.call(command, env={**os.environ, **stack_env(config)})
+    finally:
+        stack.send_signal(signal.SIGTERM)
+        try:
+            stack.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            stack.kill()
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    from sapa.local.migrate import apply_migrations
+    from sapa.local.postgres import LocalPostgres
+
+    config = StackConfig.for_profile(args.profile)
+    LocalPostgres(config).start()
+    for migration in apply_migrations(config.db_url):
+        print(f"applied {migration.version}_{migration.name}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sapa", description="Sapa's local stack")
+    commands = root.add_subparsers(dest="command_name", required=True)
+
+    def add(name: str, help_text: str, default_profile: str = "demo") -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--profile", choices=["demo", "test"], default=default_profile)
+        return sub
+
+    start = add("start", "run the local stack until Ctrl-C")
+    start.add_argument("--reset", action="store_true", help="delete the local database first")
+    start.set_defaults(handler=cmd_start)
+
+    status = add("status", "where the running stack is")
+    status.add_argument("-o", "--output", choices=["text", "env"], default="text")
+    status.set_defaults(handler=cmd_status)
+
+    run = add("exec", "run a command against a freshly started stack", default_profile="test")
+    run.add_argument("--reset", action="store_true", help="delete the local database first")
+    run.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the stack")
+    run.add_argument("command", nargs=argparse.REMAINDER)
+    run.set_defaults(handler=cmd_exec)
+
+    db = add("db", "local database")
+    db.add_argument("action", choices=["migrate"])
+    db.set_defaults(handler=cmd_db_migrate)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""The database as the functions see it: the official supabase client with the service-role key,
+created once per process so warm Lambda invocations reuse it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from supabase import Client, create_client
+
+from sapa.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def get_supabase() -> Client:
+    settings = get_settings()
+    return create_client(settings.supabase_url, settings.supabase_service_role_key.get_secret_value())

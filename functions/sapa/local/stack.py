@@ -1,0 +1,114 @@
+"""Runs the whole local stack in one process until interrupted: Postgres and PostgREST as child
+processes, and the gateway, the functions API and the dashboard as uvicorn servers on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import uvicorn
+from starlette.types import ASGIApp
+
+from sapa.local.config import StackConfig
+from sapa.local.dashboard import create_dashboard_app
+from sapa.local.migrate import apply_migrations
+from sapa.local.postgres import LocalPostgres
+from sapa.local.postgrest import start_postgrest
+from sapa.local.seed import seed_demo
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the stack, which stops all servers together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def functions_environment(config: StackConfig) -> dict[str, str]:
+    """The settings the functions read from the environment, pointed at the local stack."""
+    return {
+        "SUPABASE_URL": config.api_url,
+        "SUPABASE_SERVICE_ROLE_KEY": config.service_role_key,
+        "SUPABASE_JWT_SECRET": config.jwt_secret,
+        "ENVIRONMENT": "local",
+    }
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def prepare_database(config: StackConfig, *, reset: bool = False) -> LocalPostgres:
+    postgres = LocalPostgres(config)
+    if reset:
+        postgres.destroy()
+    postgres.start()
+    apply_migrations(config.db_url)
+    seed_demo(config.db_url)
+    return postgres
+
+
+def _server(app: ASGIApp, config: StackConfig, port: int) -> _Server:
+    return _Server(uvicorn.Config(app, host=config.host, port=port, log_level="warning", lifespan="on"))
+
+
+async def _serve(servers: list[_Server]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None = None) -> None:
+    """Start everything, print `on_ready` once all parts answer, and run until SIGINT/SIGTERM."""
+    config.log_dir.mkdir(parents=True, exist_ok=True)
+    postgres = prepare_database(config, reset=reset)
+    postgrest: subprocess.Popen[bytes] | None = None
+    try:
+        postgrest = start_postgrest(config)
+        wait_for_http(config.postgrest_url)
+        os.environ.update(functions_environment(config))
+        # Imported here: the functions app reads its settings from the environment set just above.
+        from sapa.api.app import create_app
+        from sapa.local.gateway import create_gateway_app
+
+        servers = [
+            _server(create_gateway_app(config), config, config.gateway_port),
+            _server(create_app(), config, config.functions_port),
+            _server(create_dashboard_app(config), config, config.dashboard_port),
+        ]
+        ready_file = config.state_dir / "ready"
+
+        async def announce() -> None:
+            while not all(s.started for s in servers):  # noqa: ASYNC110 (uvicorn exposes no event)
+                await asyncio.sleep(0.05)
+            ready_file.write_text(str(os.getpid()))
+            if on_ready:
+                print(on_ready, flush=True)
+
+        async def main() -> None:
+            await asyncio.gather(_serve(servers), announce())
+
+        try:
+            asyncio.run(main())
+        finally:
+            ready_file.unlink(missing_ok=True)
+    finally:
+        if postgrest is not None:
+            postgrest.terminate()
+            postgrest.wait(timeout=10)
+        postgres.stop()
