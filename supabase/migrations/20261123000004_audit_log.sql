@@ -14,7 +14,8 @@ create table public.audit_log (
 comment on table public.audit_log is 'Append-only record of actions: action is dotted, e.g. member.role_changed, conversation.taken_over.';
 create index audit_log_store_created_idx on public.audit_log (store_id, created_at desc);
 
-revoke all on public.audit_log from anon, authenticated;
+-- service_role too: the default privileges in public grant it everything, and it bypasses RLS.
+revoke all on public.audit_log from anon, authenticated, service_role;
 grant select on public.audit_log to authenticated;
 grant select, insert on public.audit_log to service_role;
 
@@ -32,6 +33,9 @@ declare
 begin
   if tg_op = 'DELETE' and not exists (select 1 from public.stores s where s.id = old.store_id) then
     return null;  -- the store itself is being deleted
+  end if;
+  if tg_op = 'UPDATE' and old.role = new.role then
+    return null;  -- nothing changed
   end if;
   insert into public.audit_log (store_id, actor_id, action, target_table, target_id, details)
   values (

@@ -36,5 +36,6 @@ create policy "members can receive their store's broadcasts" on realtime.message
   for select to authenticated
   using (
     realtime.messages.extension = 'broadcast'
+    and realtime.messages.topic = (select realtime.topic())
     and public.has_role_on_store(private.store_id_from_topic((select realtime.topic())))
   );
