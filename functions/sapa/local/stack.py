@@ -67,9 +67,13 @@ def _server(app: ASGIApp, config: StackConfig, port: int) -> _Server:
 
 
 async def _serve(servers: list[_Server]) -> None:
+    def stop_all() -> None:
+        for server in servers:
+            server.should_exit = True
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+        loop.add_signal_handler(sig, stop_all)
     await asyncio.gather(*(server.serve() for server in servers))
 
 
