@@ -94,6 +94,9 @@ def cmd_exec(args: argparse.Namespace) -> int:
         print("sapa exec: give a command after --", file=sys.stderr)
         return 2
     config = StackConfig.for_profile(args.profile)
+    if is_running(config):
+        print(f"sapa exec: a {config.profile} stack is already running; stop it first", file=sys.stderr)
+        return 1
     start = [sys.executable, "-m", "sapa.cli", "start", "--profile", config.profile]
     stack = subprocess.Popen([*start, *(["--reset"] if args.reset else [])], start_new_session=True)
     try:
