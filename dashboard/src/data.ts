@@ -6,10 +6,13 @@ export const INBOX_LIMIT = 50
 
 const CONVERSATION_COLUMNS = 'id,status,last_message_at,summary,customer:customers(name,phone)'
 
-export async function fetchMemberships(client: SupabaseClient): Promise<StoreMembership[]> {
+/** The stores this user works in. (RLS also shows each store's whole team, hence the user filter.) */
+export async function fetchMemberships(client: SupabaseClient, userId: string): Promise<StoreMembership[]> {
   const { data, error } = await client
     .from('store_members')
     .select('store_id,role,stores(name)')
+    .eq('user_id', userId)
+    .order('created_at')
     .overrideTypes<StoreMembership[], { merge: false }>()
   if (error) throw new Error(`Could not load your stores: ${error.message}`)
   return data
@@ -38,7 +41,7 @@ export async function fetchConversation(
     .eq('store_id', storeId)
     .eq('id', conversationId)
     .maybeSingle()
-    .overrideTypes<Conversation, { merge: false }>()
+    .overrideTypes<Conversation | null, { merge: false }>()
   if (error) throw new Error(`Could not load conversation: ${error.message}`)
   return data
 }

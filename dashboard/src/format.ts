@@ -9,7 +9,7 @@ export function formatMessageTime(iso: string | null, now: Date = new Date()): s
   return at.toDateString() === now.toDateString() ? timeOnly.format(at) : dateAndTime.format(at)
 }
 
-const STATUS_LABELS: Record<string, string> = { bot: 'Bot', human: 'Agent', resolved: 'Resolved' }
+const STATUS_LABELS: Record<string, string> = { bot: 'Bot', human: 'Human', resolved: 'Resolved' }
 
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status
