@@ -38,10 +38,12 @@ class LocalPostgres:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
 
-    def _run_as_server_user(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+    def _run_as_server_user(self, tool: str, *args: str) -> None:
+        """Run one of the server's tools on the data directory, as the server user when root."""
+        command = [str(bin_path(tool)), "-D", str(self.config.pgdata), *args]
         if os.geteuid() == 0:
-            args = ["runuser", "-u", SERVER_USER, "--", *args]
-        return subprocess.run(args, check=True, capture_output=True, text=True)
+            command = ["runuser", "-u", SERVER_USER, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, text=True)
 
     def _prepare_root_access(self) -> None:
         if os.geteuid() != 0:
@@ -70,16 +72,7 @@ class LocalPostgres:
         if self.initialised:
             return
         self._run_as_server_user(
-            [
-                str(bin_path("initdb")),
-                "-D",
-                str(self.config.pgdata),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-            ]
+            "initdb", "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"
         )
 
     def is_running(self) -> bool:
@@ -104,21 +97,8 @@ class LocalPostgres:
                 "-c fsync=off" if self.config.profile == "test" else "-c fsync=on",
             ]
         )
-        self._run_as_server_user(
-            [
-                str(bin_path("pg_ctl")),
-                "-D",
-                str(self.config.pgdata),
-                "-o",
-                options,
-                "-l",
-                str(self.config.log_dir / "postgres.log"),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ]
-        )
+        log = str(self.config.log_dir / "postgres.log")
+        self._run_as_server_user("pg_ctl", "-o", options, "-l", log, "-w", "-t", "60", "start")
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
@@ -135,17 +115,7 @@ class LocalPostgres:
     def stop(self) -> None:
         if not self.initialised or not self.is_running():
             return
-        self._run_as_server_user(
-            [
-                str(bin_path("pg_ctl")),
-                "-D",
-                str(self.config.pgdata),
-                "-m",
-                "fast",
-                "-w",
-                "stop",
-            ]
-        )
+        self._run_as_server_user("pg_ctl", "-m", "fast", "-w", "stop")
 
     def destroy(self) -> None:
         self.stop()
