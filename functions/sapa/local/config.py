@@ -37,7 +37,8 @@ class StackConfig:
     def for_profile(cls, profile: str) -> StackConfig:
         if profile not in _PORT_OFFSETS:
             raise ValueError(f"unknown profile {profile!r}; expected one of {sorted(_PORT_OFFSETS)}")
-        offset = _PORT_OFFSETS[profile]
+        # SAPA_PORT_OFFSET shifts a profile's ports, so that several test stacks can run side by side.
+        offset = _PORT_OFFSETS[profile] + int(os.environ.get("SAPA_PORT_OFFSET", "0"))
         root = Path(os.environ.get("SAPA_STATE_DIR", PROJECT_DIR / ".sapa"))
         return cls(
             profile=profile,
