@@ -4,6 +4,7 @@ start-up with a clear error instead of running half-configured."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,30 @@ class Settings(BaseSettings):
     """Verifies the Supabase JWTs that the dashboard sends to /api routes."""
     environment: str = "local"
     log_level: str = "INFO"
+
+    public_base_url: str | None = None
+    """The functions' public base URL as Twilio calls it (e.g. https://api.example.com). Twilio signs the
+    URL it requested; behind API Gateway or a proxy the request's own URL can differ, so when this is set
+    the signature is checked against it. Unset: the URL is rebuilt from the request (and its
+    X-Forwarded-Proto/Host headers)."""
+
+    openai_api_key: SecretStr | None = None
+    """Without a key the offline responder answers (grounded templates, honestly labelled)."""
+    openai_base_url: str | None = None
+    """Any OpenAI-compatible endpoint; unset = OpenAI."""
+    openai_model: str = "gpt-4o-mini"
+    openai_temperature: float = 0.2
+    openai_timeout_seconds: float = 20.0
+
+    twilio_api_base_url: str | None = None
+    """Overrides https://api.twilio.com for the Twilio SDK (a Twilio-compatible proxy, or a test double)."""
+
+    queue_backend: Literal["inprocess", "sqs"] = "inprocess"
+    """inprocess: a worker thread in the API process (local stack); sqs: SQS + the worker Lambda."""
+    queue_url: str | None = None
+    """The SQS queue URL when queue_backend is sqs."""
+    aws_endpoint_url: str | None = None
+    """An S3/SQS-compatible endpoint (local: moto server); unset = AWS."""
 
 
 @lru_cache(maxsize=1)
