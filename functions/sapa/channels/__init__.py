@@ -1,0 +1,1 @@
+"""Messaging channels: one package per provider, each with pure verify/parse functions and a sender."""
