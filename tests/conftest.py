@@ -26,6 +26,8 @@ class Stack:
     demo_agent_password: str
     demo_admin_email: str
     demo_admin_password: str
+    demo_whatsapp_number: str
+    twilio_auth_token: str
 
 
 @pytest.fixture(scope="session")

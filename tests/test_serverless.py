@@ -46,26 +46,70 @@ def _http_api_event(path: str) -> dict[str, Any]:
     }
 
 
+def _sqs_event(*bodies: str) -> dict[str, Any]:
+    records = [
+        {
+            "messageId": f"msg-{index}",
+            "receiptHandle": f"handle-{index}",
+            "body": body,
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:sapa-jobs",
+            "awsRegion": "ap-southeast-3",
+        }
+        for index, body in enumerate(bodies)
+    ]
+    return {"Records": records}
+
+
 @pytest.fixture
 def lambda_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUPABASE_URL", "https://project.supabase.co")
+    # Connection refused at once: the handlers run for real up to the first network call.
+    monkeypatch.setenv("SUPABASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", "service-role-key")
     monkeypatch.setenv("SUPABASE_JWT_SECRET", "jwt-secret")
     monkeypatch.setenv("ENVIRONMENT", "lambda-test")
+    monkeypatch.setenv("QUEUE_BACKEND", "sqs")
+    monkeypatch.setenv("QUEUE_URL", "http://127.0.0.1:9/123456789012/sapa-jobs")
+    from sapa.db import get_supabase
+    from sapa.jobs.worker import reply_deps
     from sapa.settings import get_settings
 
     get_settings.cache_clear()
+    get_supabase.cache_clear()
+    reply_deps.cache_clear()
 
 
-@pytest.mark.parametrize("name", sorted(_functions()))
-def test_handler_answers_api_gateway_event(name: str, lambda_environment: None) -> None:
+def _handler(name: str) -> Any:
     module_name, _, attribute = _functions()[name]["handler"].rpartition(".")
-    handler = getattr(importlib.import_module(module_name), attribute)
+    return getattr(importlib.import_module(module_name), attribute)
 
-    response = handler(_http_api_event("/health"), None)
+
+def _event_kind(name: str) -> str:
+    events = _functions()[name]["events"]
+    return next(iter(events[0]))
+
+
+def test_every_function_is_an_http_api_or_an_sqs_consumer() -> None:
+    assert {name: _event_kind(name) for name in _functions()} == {"api": "httpApi", "worker": "sqs"}
+
+
+def test_the_api_handler_answers_an_api_gateway_event(lambda_environment: None) -> None:
+    response = _handler("api")(_http_api_event("/health"), None)
 
     assert response["statusCode"] == 200
     assert '"environment":"lambda-test"' in response["body"]
+
+
+def test_the_worker_handler_reports_failed_jobs_and_drops_malformed_ones(lambda_environment: None) -> None:
+    job = '{"type": "reply", "store_id": "00000000-0000-4000-8000-000000000001", "message_id": "m-1"}'
+
+    response = _handler("worker")(_sqs_event("not json", job), None)
+
+    # The malformed record cannot succeed on a retry: dropped. The job could not reach the database:
+    # reported, so SQS redelivers it (and dead-letters it after the redrive limit).
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}
 
 
 def test_lambda_requirements_match_runtime_dependencies() -> None:

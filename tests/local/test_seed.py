@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 20, 4, 30, tzinfo=UTC)
 DEMO_STORE = DEMO.store_id
 OTHER_STORE = DEMO.other_store_id
 TABLES = ["stores", "store_members", "products", "customers", "orders", "order_items", "conversations",
-          "messages", "tickets", "audit_log"]  # fmt: skip
+          "messages", "tickets", "audit_log", "store_policies"]  # fmt: skip
 
 
 class Db:

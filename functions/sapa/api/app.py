@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from sapa.api.routes import health
+from sapa.api.routes.twilio import router as twilio_router
+from sapa.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Under a server (the local stack), the in-process job queue lives as long as the app. On Lambda
+    there is no lifespan: the queue is made on first use (see api.deps.get_reply_queue)."""
+    from sapa.jobs.queue import InProcessQueue
+    from sapa.jobs.worker import queue_from_settings
+
+    queue = queue_from_settings(get_settings())
+    app.state.reply_queue = queue
+    try:
+        yield
+    finally:
+        if isinstance(queue, InProcessQueue):
+            queue.close()
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Sapa functions", version="0.1.0")
+    app = FastAPI(title="Sapa functions", version="0.1.0", lifespan=lifespan)
     app.include_router(health.router)
+    app.include_router(twilio_router)
     return app

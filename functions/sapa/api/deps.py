@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from supabase import Client
 
 from sapa.db import get_supabase
@@ -15,9 +15,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SupabaseDep = Annotated[Client, Depends(get_supabase)]
 
 
-def get_reply_queue() -> ReplyQueue:
-    """The queue the app was started with (set by the app factory); overridable in tests."""
-    raise RuntimeError("no reply queue configured")
+def get_reply_queue(request: Request) -> ReplyQueue:
+    """The app's queue: started with the app (local stack), or made on first use (Lambda, no lifespan)."""
+    queue: ReplyQueue | None = getattr(request.app.state, "reply_queue", None)
+    if queue is None:
+        from sapa.jobs.worker import queue_from_settings  # the worker's clients load only when needed
+
+        queue = request.app.state.reply_queue = queue_from_settings(get_settings())
+    return queue
 
 
 ReplyQueueDep = Annotated[ReplyQueue, Depends(get_reply_queue)]

@@ -88,11 +88,15 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         os.environ.update(functions_environment(config))
         # Imported here: the functions app reads its settings from the environment set just above.
         from sapa.api.app import create_app
+        from sapa.db import get_supabase
         from sapa.local.gateway import create_gateway_app
+        from sapa.local.simulator import create_simulator_router
 
+        functions = create_app()
+        functions.include_router(create_simulator_router(config, get_supabase()))
         servers = [
             _server(create_gateway_app(config), config, config.gateway_port),
-            _server(create_app(), config, config.functions_port),
+            _server(functions, config, config.functions_port),
             _server(create_dashboard_app(config), config, config.dashboard_port),
         ]
         ready_file = config.state_dir / "ready"

@@ -14,6 +14,7 @@ from psycopg.types.json import Jsonb
 
 from sapa.local.auth import create_user
 from sapa.local.seed.generate import as_utc, build_demo_data
+from sapa.local.seed.knowledge import write_store_knowledge
 from sapa.local.seed.model import Agent, Conversation, Customer, Message, Order, Product, StoreData, Ticket
 from sapa.local.seed.stores import DEMO, PROFILES, DemoStore
 from sapa.local.seed.texts import render
@@ -65,6 +66,8 @@ def _demo_exists(conn: psycopg.Connection[Any]) -> bool:
 
 # Children first. Deleting by store_id with triggers off: no realtime broadcast per deleted demo row.
 _STORE_TABLES = (
+    "store_credentials",
+    "store_policies",
     "tickets",
     "messages",
     "conversations",
@@ -109,6 +112,8 @@ def _write(
                 "insert into public.store_members (store_id, user_id, role) values (%s, %s, %s)",
                 (p.id, agent.id, agent.role),
             )
+    _write_credentials(conn)
+    write_store_knowledge(conn, written_at=min(store.now for store in stores) - timedelta(days=30))
     # The history is bulk-copied with triggers off, as pg_restore does: touch_conversation and the realtime
     # broadcasts would fire once per row (thousands of realtime.messages); the rows carry final values.
     conn.execute("set local session_replication_role = replica")
@@ -122,6 +127,15 @@ def _write(
                     for row in rows:
                         copy.write_row(row)
     conn.execute("set local session_replication_role = origin")
+
+
+def _write_credentials(conn: psycopg.Connection[Any]) -> None:
+    """The demo store's webhook secrets; no Twilio account, so its replies are sandbox messages."""
+    conn.execute(
+        "insert into public.store_credentials (store_id, twilio_account_sid, twilio_auth_token,"
+        " woocommerce_webhook_secret) values (%s, null, %s, %s)",
+        (DEMO.store_id, DEMO.twilio_auth_token, DEMO.woocommerce_webhook_secret),
+    )
 
 
 _COLUMNS = {

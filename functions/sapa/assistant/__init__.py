@@ -1,0 +1,52 @@
+"""The assistant: answers a customer's WhatsApp message from the shop's own data.
+
+`answer` is pure with respect to side effects: it reads through `ShopData` and returns the reply; the
+worker stores it, sends it and performs the handoff. With an OpenAI key the LLM answers (LangChain,
+shop tools); without one, or when the LLM call fails, the offline responder does, and says so in
+`AssistantReply.responder`."""
+
+from __future__ import annotations
+
+import logging
+
+from langchain_core.exceptions import LangChainException
+from openai import OpenAIError
+
+from sapa.assistant.language import conversation_language, detect_language
+from sapa.assistant.llm import EmptyAnswerError, answer_with_llm
+from sapa.assistant.offline import answer_offline
+from sapa.assistant.shop import ShopData, StoreNotFoundError
+from sapa.assistant.split import split_message
+from sapa.assistant.tools import ShopTools
+from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
+from sapa.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# What makes the LLM path give way to the offline responder. Database errors are not among them:
+# without the shop's data neither responder can answer, and the reply job retries.
+LLM_FAILURES = (OpenAIError, LangChainException, EmptyAnswerError)
+
+
+def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> AssistantReply:
+    earlier = [turn.text for turn in request.history if turn.role == "customer"]
+    language = conversation_language(request.text, earlier)
+    if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+        return answer_offline(request, ShopTools(shop), language)
+    try:
+        return answer_with_llm(request, ShopTools(shop), language, settings)
+    except LLM_FAILURES as error:
+        logger.warning("the LLM failed; the offline responder answers", extra={"error": type(error).__name__})
+        return answer_offline(request, ShopTools(shop), language, fallback_reason=type(error).__name__)
+
+
+__all__ = [
+    "AssistantReply",
+    "AssistantRequest",
+    "ShopData",
+    "StoreNotFoundError",
+    "Turn",
+    "answer",
+    "detect_language",
+    "split_message",
+]

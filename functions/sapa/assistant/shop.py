@@ -1,0 +1,110 @@
+"""The assistant's only access to shop data, always scoped to one store and to the customer writing.
+
+Orders come through the SQL function `customer_orders`, which matches the writing customer's phone in
+the database: nothing a tool is asked can reach another customer's order (DESIGN.md section 7)."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any
+
+from pydantic import TypeAdapter
+from supabase import Client
+
+from sapa.assistant.types import Order, Policy, PolicyTopic, Product, StoreFacts
+
+_ORDERS = TypeAdapter(list[Order])
+_PRODUCTS = TypeAdapter(list[Product])
+_POLICIES = TypeAdapter(list[Policy])
+_ORDER_NUMBER = re.compile(r"^#?\s*([A-Za-z0-9-]{1,32})$")
+MAX_ROWS = 20
+
+
+class StoreNotFoundError(LookupError):
+    """The store the request names does not exist."""
+
+
+class ShopData:
+    def __init__(self, supabase: Client, store_id: str, customer_phone: str) -> None:
+        self._db = supabase
+        self.store_id = store_id
+        self.customer_phone = customer_phone
+
+    @cached_property
+    def facts(self) -> StoreFacts:
+        rows = (
+            self._db.table("stores")
+            .select("name, bot_persona, currency, timezone, site_url")
+            .eq("id", self.store_id)
+            .limit(1)
+            .execute()
+            .data
+        )
+        if not rows:
+            raise StoreNotFoundError(f"no store {self.store_id}")
+        return StoreFacts.model_validate(rows[0])
+
+    @property
+    def name(self) -> str:
+        return self.facts.name
+
+    @property
+    def persona(self) -> str | None:
+        return self.facts.bot_persona
+
+    @property
+    def currency(self) -> str:
+        return self.facts.currency
+
+    @property
+    def timezone(self) -> str:
+        return self.facts.timezone
+
+    def orders_of_customer(self, limit: int = 5) -> list[Order]:
+        """The writing customer's orders in this store, newest first."""
+        return self._customer_orders(None, limit)
+
+    def order_by_number(self, number: str) -> Order | None:
+        """The order with this number if it is the writing customer's; None otherwise, whether or not
+        another customer has one with that number."""
+        match = _ORDER_NUMBER.match(number.strip())
+        if match is None:
+            return None
+        orders = self._customer_orders(match.group(1), 1)
+        return orders[0] if orders else None
+
+    def search_products(self, query: str, limit: int = 5) -> list[Product]:
+        """Published products of the store matching words of the query, best first."""
+        if not query.strip():
+            return []
+        params = {"p_store_id": self.store_id, "p_query": query[:200], "p_limit": _bounded(limit)}
+        return _PRODUCTS.validate_python(self._rpc("search_products", params))
+
+    def policies(self, topic: PolicyTopic | None = None) -> list[Policy]:
+        """The store's policies, of one topic or all, in every language the store wrote them in."""
+        request = (
+            self._db.table("store_policies")
+            .select("topic, title, body, language")
+            .eq("store_id", self.store_id)
+        )
+        if topic is not None:
+            request = request.eq("topic", topic)
+        rows = request.order("topic").order("language").order("title").limit(100).execute().data
+        return _POLICIES.validate_python(rows)
+
+    def _customer_orders(self, number: str | None, limit: int) -> list[Order]:
+        params = {
+            "p_store_id": self.store_id,
+            "p_phone": self.customer_phone,
+            "p_number": number,
+            "p_limit": _bounded(limit),
+        }
+        return _ORDERS.validate_python(self._rpc("customer_orders", params))
+
+    def _rpc(self, function: str, params: dict[str, Any]) -> Any:
+        return self._db.rpc(function, params).execute().data
+
+
+def _bounded(limit: int) -> int:
+    return max(1, min(limit, MAX_ROWS))

@@ -1,0 +1,31 @@
+"""AWS Lambda entry point of the `worker` function: SQS batches of jobs. Failed records are reported
+back (ReportBatchItemFailures) so SQS redelivers only those, and moves them to the dead-letter queue
+after the redrive limit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from sapa.jobs.queue import Job
+from sapa.jobs.worker import handle
+
+logger = logging.getLogger(__name__)
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, str]]]:
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            job = Job.model_validate_json(record["body"])
+        except ValidationError:
+            logger.error("dropping malformed job %s", record.get("messageId"))  # retrying cannot fix it
+            continue
+        try:
+            handle(job)
+        except Exception:
+            logger.exception("job %s for message %s failed", job.type, job.message_id)
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
