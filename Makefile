@@ -54,8 +54,8 @@ system-packages:
 	fi
 
 lint: install
-	$(BIN)/ruff check functions tests
-	$(BIN)/ruff format --check functions tests
+	$(BIN)/ruff check functions tests scripts
+	$(BIN)/ruff format --check functions tests scripts
 	$(BIN)/mypy
 
 clean:
