@@ -26,7 +26,3 @@ def rows(data: object) -> list[Row]:
     """PostgREST's JSON answer as a list of rows (checked, so a surprise fails here, not later)."""
     return _ROWS.validate_python(data)
 
-
-def one_row(data: object) -> Row:
-    """The single row of a `.single()` answer."""
-    return _ROWS.validate_python([data])[0]

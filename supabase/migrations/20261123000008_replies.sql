@@ -59,6 +59,48 @@ as $$
   where message_id = p_message_id
 $$;
 
+-- Everything the worker needs to answer an inbound message, in one round trip: the message, its
+-- conversation and customer, whether a newer customer message exists (its reply will answer both), the
+-- parts of a reply already stored (a retry), the recent history, and where and how to send.
+create function public.reply_context(p_message_id uuid, p_history integer default 20)
+returns jsonb
+language sql stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'message', jsonb_build_object('id', m.id, 'store_id', m.store_id, 'conversation_id', m.conversation_id,
+                                  'body', m.body, 'created_at', m.created_at),
+    'conversation_status', c.status,
+    'customer', jsonb_build_object('phone', cu.phone, 'name', cu.name),
+    'has_newer_inbound', exists (
+      select 1 from public.messages n
+      where n.conversation_id = m.conversation_id and n.direction = 'inbound' and n.created_at > m.created_at
+    ),
+    'stored_parts', coalesce((
+      select jsonb_agg(jsonb_build_object('id', r.id, 'body', r.body, 'status', r.status) order by r.created_at, r.id)
+      from public.messages r where r.reply_to = m.id
+    ), '[]'::jsonb),
+    'history', coalesce((
+      select jsonb_agg(jsonb_build_object('role', h.sender, 'text', h.body) order by h.created_at)
+      from (
+        select e.sender, e.body, e.created_at from public.messages e
+        where e.conversation_id = m.conversation_id and e.created_at < m.created_at and e.sender <> 'system'
+        order by e.created_at desc limit p_history
+      ) h
+    ), '[]'::jsonb),
+    'destination', jsonb_build_object(
+      'from_phone', s.whatsapp_number, 'to_phone', cu.phone, 'last_inbound_at', c.last_inbound_at,
+      'account_sid', k.twilio_account_sid, 'auth_token', k.twilio_auth_token
+    )
+  )
+  from public.messages m
+  join public.conversations c on c.id = m.conversation_id
+  join public.customers cu on cu.id = c.customer_id
+  join public.stores s on s.id = m.store_id
+  left join public.store_credentials k on k.store_id = m.store_id
+  where m.id = p_message_id and m.direction = 'inbound'
+$$;
+
 -- Store the bot's reply (one row per WhatsApp message part, status queued) and, when the assistant hands
 -- off, move the conversation to a person and open a ticket, all in one transaction. On a retry the
 -- parts already stored are returned instead of new ones.
@@ -123,7 +165,7 @@ as $$
   where id = p_message_id and direction = 'outbound'
 $$;
 
-revoke execute on function public.claim_reply, public.finish_reply, public.record_bot_reply, public.record_send_result
-  from public, anon, authenticated;
-grant execute on function public.claim_reply, public.finish_reply, public.record_bot_reply, public.record_send_result
-  to service_role;
+revoke execute on function public.claim_reply, public.finish_reply, public.reply_context, public.record_bot_reply,
+  public.record_send_result from public, anon, authenticated;
+grant execute on function public.claim_reply, public.finish_reply, public.reply_context, public.record_bot_reply,
+  public.record_send_result to service_role;

@@ -2,7 +2,7 @@
 -- send results recorded; only the service role (the worker) may call these functions.
 begin;
 \ir _helpers.psql
-select plan(22);
+select plan(27);
 select tests.seed_two_stores();
 
 create temporary table inbound as
@@ -31,6 +31,33 @@ select results_eq($$ select attempts from public.claim_reply(pg_temp.inbound_id(
 
 select public.finish_reply(pg_temp.inbound_id(), 'done');
 select is((select count(*) from public.claim_reply(pg_temp.inbound_id())), 0::bigint, 'a done job is never claimed again');
+
+-- The worker's context ----------------------------------------------------------------------------------
+insert into public.store_credentials (store_id, twilio_account_sid, twilio_auth_token)
+values (tests.id('store_a'), 'AC' || repeat('a', 32), 'token-a');
+update public.stores set whatsapp_number = '+6281100000999' where id = tests.id('store_a');
+select results_eq(
+  $$ select c -> 'message' ->> 'body', c ->> 'conversation_status', c -> 'customer' ->> 'phone',
+            (c ->> 'has_newer_inbound')::boolean, jsonb_array_length(c -> 'stored_parts')
+     from public.reply_context(pg_temp.inbound_id()) c $$,
+  $$ values ('Where is my order?', 'bot', '+628120000001', false, 0) $$,
+  'the context holds the message, its conversation, customer, and no reply yet');
+select results_eq(
+  $$ select c -> 'destination' ->> 'from_phone', c -> 'destination' ->> 'to_phone', c -> 'destination' ->> 'auth_token'
+     from public.reply_context(pg_temp.inbound_id()) c $$,
+  $$ values ('+6281100000999', '+628120000001', 'token-a') $$,
+  'the context says where to send and with which credentials');
+insert into public.messages (store_id, conversation_id, direction, sender, body, provider_message_id, status, created_at)
+values (tests.id('store_a'), tests.id('conversation_a'), 'inbound', 'customer', 'Halo?', 'SM-in-a2', 'received', now() + interval '1 minute');
+select is((select (c ->> 'has_newer_inbound')::boolean from public.reply_context(pg_temp.inbound_id()) c), true,
+  'a newer customer message is noticed');
+select results_eq(
+  $$ select jsonb_array_length(c -> 'history'), c -> 'history' -> 0 ->> 'role', c -> 'history' -> 0 ->> 'text'
+     from public.reply_context((select id from public.messages where provider_message_id = 'SM-in-a2')) c $$,
+  $$ values (2, 'customer', 'Where is my order?') $$,
+  'the history is the earlier messages, oldest first');
+select is((select public.reply_context((select id from public.messages where provider_message_id = 'SM-out-a'))), null,
+  'an outbound message has no reply context');
 
 -- Storing the reply -------------------------------------------------------------------------------------
 select is((select count(*) from public.record_bot_reply(pg_temp.inbound_id(), array['Halo kak', 'Pesanan dikirim'],

@@ -2,27 +2,25 @@
 
 Idempotent end to end: `claim_reply` lets one worker at a time work on a message and none after it is
 done; `record_bot_reply` stores the parts once, so a retry after a crash sends the stored parts that
-have not gone out instead of asking the assistant again."""
+have not gone out instead of asking the assistant again. The database round trips are few on purpose:
+one claim, one context (`reply_context`), one store, one result per part, one finish."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
 from supabase import Client
 
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
-from sapa.conversations.outbound import MessageSender, destination_of, send_stored_message
-from sapa.db import one_row, rows
+from sapa.conversations.outbound import Destination, MessageSender, StoredMessage, send_stored_message
+from sapa.db import rows
 from sapa.settings import Settings
 
-logger = logging.getLogger(__name__)
-
-HISTORY_MESSAGES = 20
 Outcome = Literal["done", "skipped"]
 AnswerFunction = Callable[[AssistantRequest, ShopData, Settings], AssistantReply]
 
@@ -38,6 +36,35 @@ class ReplyDeps:
     sender: MessageSender
     answer: AnswerFunction
     clock: Callable[[], datetime] = field(default=utc_now)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class InboundMessage(_Frozen):
+    id: str
+    store_id: str
+    conversation_id: str
+    body: str
+    created_at: datetime
+
+
+class Customer(_Frozen):
+    phone: str
+    name: str | None
+
+
+class ReplyContext(_Frozen):
+    """What `reply_context` returns for an inbound message."""
+
+    message: InboundMessage
+    conversation_status: Literal["bot", "human", "resolved"]
+    customer: Customer
+    has_newer_inbound: bool
+    stored_parts: list[StoredMessage]
+    history: list[Turn]
+    destination: Destination
 
 
 def reply_to_message(deps: ReplyDeps, message_id: str) -> Outcome | None:
@@ -60,93 +87,38 @@ def _finish(deps: ReplyDeps, message_id: str, status: str, error: str | None = N
 
 
 def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
-    inbound = _inbound_message(deps.supabase, message_id)
-    conversation = inbound["conversations"]
-    if conversation["status"] != "bot" or _has_newer_inbound(deps.supabase, inbound):
+    data = deps.supabase.rpc("reply_context", {"p_message_id": message_id}).execute().data
+    context = ReplyContext.model_validate(data)
+    if context.conversation_status != "bot" or context.has_newer_inbound:
         return "skipped"  # a person has it, or the newer message's reply will answer both
-    parts = _stored_reply(deps.supabase, message_id) or _answer_and_store(deps, inbound)
-    destination = destination_of(deps.supabase, inbound["conversation_id"])
-    received_at = datetime.fromisoformat(inbound["created_at"])
+    parts = context.stored_parts or _answer_and_store(deps, context)
     for part in parts:
-        if part["status"] != "queued":
+        if part.status != "queued":
             continue  # sent before a crash: never twice
         now = deps.clock()
         send_stored_message(
             deps.supabase,
             deps.sender,
-            destination,
+            context.destination,
             part,
             now=now,
             status_callback=_status_callback_url(deps.settings),
-            latency_ms=int((now - received_at).total_seconds() * 1000),
+            latency_ms=int((now - context.message.created_at).total_seconds() * 1000),
         )
     return "done"
 
 
-def _inbound_message(supabase: Client, message_id: str) -> dict[str, Any]:
-    return one_row(
-        supabase.table("messages")
-        .select(
-            "id, store_id, conversation_id, body, created_at, conversations(status, customers(phone, name))"
-        )
-        .eq("id", message_id)
-        .single()
-        .execute()
-        .data
-    )
-
-
-def _has_newer_inbound(supabase: Client, inbound: dict[str, Any]) -> bool:
-    newer = (
-        supabase.table("messages")
-        .select("id")
-        .eq("conversation_id", inbound["conversation_id"])
-        .eq("direction", "inbound")
-        .gt("created_at", inbound["created_at"])
-        .limit(1)
-        .execute()
-        .data
-    )
-    return bool(newer)
-
-
-def _stored_reply(supabase: Client, message_id: str) -> list[dict[str, Any]]:
-    return rows(
-        supabase.table("messages")
-        .select("id, body, status")
-        .eq("reply_to", message_id)
-        .order("created_at")
-        .execute()
-        .data
-    )
-
-
-def _history(supabase: Client, inbound: dict[str, Any]) -> list[Turn]:
-    history = rows(
-        supabase.table("messages")
-        .select("sender, body")
-        .eq("conversation_id", inbound["conversation_id"])
-        .lt("created_at", inbound["created_at"])
-        .neq("sender", "system")
-        .order("created_at", desc=True)
-        .limit(HISTORY_MESSAGES)
-        .execute()
-        .data
-    )
-    return [Turn(role=row["sender"], text=row["body"]) for row in reversed(history)]
-
-
-def _answer_and_store(deps: ReplyDeps, inbound: dict[str, Any]) -> list[dict[str, Any]]:
-    customer = inbound["conversations"]["customers"]
+def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMessage]:
+    message = context.message
     request = AssistantRequest(
-        store_id=inbound["store_id"],
-        customer_phone=customer["phone"],
-        customer_name=customer["name"],
-        conversation_id=inbound["conversation_id"],
-        history=_history(deps.supabase, inbound),
-        text=inbound["body"],
+        store_id=message.store_id,
+        customer_phone=context.customer.phone,
+        customer_name=context.customer.name,
+        conversation_id=message.conversation_id,
+        history=context.history,
+        text=message.body,
     )
-    shop = ShopData(deps.supabase, inbound["store_id"], customer["phone"])
+    shop = ShopData(deps.supabase, message.store_id, context.customer.phone)
     reply = deps.answer(request, shop, deps.settings)
     metadata = {
         "responder": reply.responder,
@@ -155,20 +127,15 @@ def _answer_and_store(deps: ReplyDeps, inbound: dict[str, Any]) -> list[dict[str
         "sources": reply.sources,
         "fallback_reason": reply.fallback_reason,
     }
-    return rows(
-        deps.supabase.rpc(
-            "record_bot_reply",
-            {
-                "p_message_id": inbound["id"],
-                "p_parts": reply.parts,
-                "p_metadata": metadata,
-                "p_handoff": reply.handoff,
-                "p_handoff_reason": reply.handoff_reason,
-            },
-        )
-        .execute()
-        .data
-    )
+    params = {
+        "p_message_id": message.id,
+        "p_parts": reply.parts,
+        "p_metadata": metadata,
+        "p_handoff": reply.handoff,
+        "p_handoff_reason": reply.handoff_reason,
+    }
+    stored = rows(deps.supabase.rpc("record_bot_reply", params).execute().data)
+    return [StoredMessage.model_validate(row) for row in stored]
 
 
 def _status_callback_url(settings: Settings) -> str | None:
