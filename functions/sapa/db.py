@@ -25,4 +25,3 @@ _ROWS = TypeAdapter(list[Row])
 def rows(data: object) -> list[Row]:
     """PostgREST's JSON answer as a list of rows (checked, so a surprise fails here, not later)."""
     return _ROWS.validate_python(data)
-
