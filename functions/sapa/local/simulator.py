@@ -72,7 +72,9 @@ def create_simulator_router(config: StackConfig, supabase: Client) -> APIRouter:
         return [{k: v for k, v in row.items() if k != "conversations"} for row in reversed(latest)]
 
     @router.post("/api/send")
-    async def send(message: SimulatedMessage) -> dict[str, str]:
+    def send(message: SimulatedMessage) -> dict[str, str]:
+        # A plain `def`: it runs in the thread pool. The stack serves the gateway on this same event loop,
+        # so a blocking call from the loop itself would wait on a server that cannot answer.
         number, token = _store_with_token(supabase, message.store_id)
         form = {
             "MessageSid": "SM" + secrets.token_hex(16),
@@ -85,8 +87,7 @@ def create_simulator_router(config: StackConfig, supabase: Client) -> APIRouter:
             "WaId": message.phone.lstrip("+"),
         }
         headers = {"X-Twilio-Signature": sign(webhook_url, form, token)}
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            response = await client.post(webhook_url, data=form, headers=headers)
+        response = httpx.post(webhook_url, data=form, headers=headers, timeout=10.0)
         if response.status_code != 200:
             raise HTTPException(502, f"the webhook answered {response.status_code}")
         return {"message_sid": form["MessageSid"]}
