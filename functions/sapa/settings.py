@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     """Verifies the Supabase JWTs that the dashboard sends to /api routes."""
     environment: str = "local"
     log_level: str = "INFO"
+    cors_origins: list[str] = []
+    """Browser origins allowed to call /api (the dashboard's), e.g. ["https://app.example.com"]; as JSON."""
 
     public_base_url: str | None = None
     """The functions' public base URL as Twilio calls it (e.g. https://api.example.com). Twilio signs the

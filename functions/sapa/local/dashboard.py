@@ -15,7 +15,9 @@ DIST_DIR = PROJECT_DIR / "dashboard" / "dist"
 
 def create_dashboard_app(config: StackConfig) -> Starlette:
     async def runtime_config(_: Request) -> Response:
-        return JSONResponse({"supabaseUrl": config.api_url, "anonKey": config.anon_key})
+        return JSONResponse(
+            {"supabaseUrl": config.api_url, "anonKey": config.anon_key, "functionsUrl": config.functions_url}
+        )
 
     async def not_built(_: Request) -> Response:
         return PlainTextResponse("The dashboard is not built: run `make dashboard`.", status_code=503)

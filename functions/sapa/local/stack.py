@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -38,6 +39,7 @@ def functions_environment(config: StackConfig) -> dict[str, str]:
         "SUPABASE_SERVICE_ROLE_KEY": config.service_role_key,
         "SUPABASE_JWT_SECRET": config.jwt_secret,
         "ENVIRONMENT": "local",
+        "CORS_ORIGINS": json.dumps([config.dashboard_url]),
     }
 
 
