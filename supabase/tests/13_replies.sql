@@ -47,6 +47,8 @@ select results_eq(
      from public.reply_context(pg_temp.inbound_id()) c $$,
   $$ values ('+6281100000999', '+628120000001', 'token-a') $$,
   'the context says where to send and with which credentials');
+-- The fixture's two messages share one timestamp; the bot's answer came a second later.
+update public.messages set created_at = created_at + interval '1 second' where provider_message_id = 'SM-out-a';
 insert into public.messages (store_id, conversation_id, direction, sender, body, provider_message_id, status, created_at)
 values (tests.id('store_a'), tests.id('conversation_a'), 'inbound', 'customer', 'Halo?', 'SM-in-a2', 'received', now() + interval '1 minute');
 select is((select (c ->> 'has_newer_inbound')::boolean from public.reply_context(pg_temp.inbound_id()) c), true,
