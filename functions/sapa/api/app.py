@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from sapa.api.routes import health
+from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.settings import get_settings
 
@@ -40,4 +40,10 @@ def create_app() -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(twilio_router)
+    app.include_router(conversations.router)
+    app.include_router(messages.router)
+    app.include_router(notes.router)
+    app.include_router(tickets.router)
+    app.include_router(templates.router)
+    app.include_router(members.router)
     return app

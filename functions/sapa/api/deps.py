@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
 from supabase import Client
 
+from sapa.api.auth import AuthenticatedUser, Membership, current_user, require_role
+from sapa.channels.twilio.sender import TwilioSender
+from sapa.conversations.outbound import MessageSender
 from sapa.db import get_supabase
 from sapa.jobs.queue import ReplyQueue
 from sapa.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SupabaseDep = Annotated[Client, Depends(get_supabase)]
+CurrentUser = Annotated[AuthenticatedUser, Depends(current_user)]
+StoreMember = Annotated[Membership, Depends(require_role("agent"))]
+"""Any member of the path's store (agent, admin or owner); 401 without a valid token, 403 otherwise."""
+
+
+@lru_cache(maxsize=1)
+def get_sender() -> MessageSender:
+    """Sends agents' replies; one per process, like the worker's."""
+    return TwilioSender(get_settings())
+
+
+SenderDep = Annotated[MessageSender, Depends(get_sender)]
 
 
 def get_reply_queue(request: Request) -> ReplyQueue:

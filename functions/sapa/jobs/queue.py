@@ -8,24 +8,52 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 logger = logging.getLogger(__name__)
 
 
 class Job(BaseModel):
-    """What the worker is asked to do. Jobs are idempotent: running one twice has the effect of once."""
+    """What the worker is asked to do. Jobs are idempotent: running one twice has the effect of once.
 
-    type: Literal["reply"]
-    store_id: str
-    message_id: str
+    reply: the assistant's reply to the inbound message `message_id` (of `store_id`);
+    summarize: a fresh summary of the conversation `conversation_id`."""
+
+    type: Literal["reply", "summarize"]
+    store_id: str | None = None
+    message_id: str | None = None
+    conversation_id: str | None = None
+
+    @model_validator(mode="after")
+    def _names_its_subject(self) -> Self:
+        if self.type == "reply" and not (self.store_id and self.message_id):
+            raise ValueError("a reply job names its store_id and message_id")
+        if self.type == "summarize" and not self.conversation_id:
+            raise ValueError("a summarize job names its conversation_id")
+        return self
+
+    @property
+    def subject(self) -> str:
+        """The id the job is about, for logs."""
+        return self.message_id or self.conversation_id or ""
+
+
+def reply_job(store_id: str, message_id: str) -> Job:
+    return Job(type="reply", store_id=store_id, message_id=message_id)
+
+
+def summarize_job(conversation_id: str) -> Job:
+    return Job(type="summarize", conversation_id=conversation_id)
 
 
 class ReplyQueue(Protocol):
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
         """Ask for the assistant's reply to an inbound message (idempotent: at most one reply per message)."""
+
+    def enqueue_summary(self, conversation_id: str) -> None:
+        """Ask for a fresh summary of a conversation (idempotent: it summarises what is there)."""
 
 
 class InProcessQueue:
@@ -48,7 +76,10 @@ class InProcessQueue:
             thread.start()
 
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
-        self._jobs.put((Job(type="reply", store_id=store_id, message_id=message_id), 1))
+        self._jobs.put((reply_job(store_id, message_id), 1))
+
+    def enqueue_summary(self, conversation_id: str) -> None:
+        self._jobs.put((summarize_job(conversation_id), 1))
 
     def join(self) -> None:
         """Wait until every job enqueued so far (and its retries) has finished."""
@@ -66,7 +97,7 @@ class InProcessQueue:
             try:
                 self._handle(job)
             except Exception:
-                logger.exception("job %s %s failed (attempt %d)", job.type, job.message_id, attempt)
+                logger.exception("job %s %s failed (attempt %d)", job.type, job.subject, attempt)
                 if attempt < self._max_attempts:
                     time.sleep(self._backoff * attempt)
                     self._jobs.put((job, attempt + 1))
@@ -84,5 +115,11 @@ class SqsQueue:
         self._queue_url = queue_url
 
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
-        job = Job(type="reply", store_id=store_id, message_id=message_id)
-        self._client.send_message(QueueUrl=self._queue_url, MessageBody=job.model_dump_json())
+        self._send(reply_job(store_id, message_id))
+
+    def enqueue_summary(self, conversation_id: str) -> None:
+        self._send(summarize_job(conversation_id))
+
+    def _send(self, job: Job) -> None:
+        body = job.model_dump_json(exclude_none=True)
+        self._client.send_message(QueueUrl=self._queue_url, MessageBody=body)

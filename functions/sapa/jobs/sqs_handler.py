@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sapa.jobs.queue import Job
-from sapa.jobs.worker import handle
+from sapa.jobs.worker import follow_up_queue, handle
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, 
             logger.error("dropping malformed job %s", record.get("messageId"))  # retrying cannot fix it
             continue
         try:
-            handle(job)
+            handle(job, follow_ups=follow_up_queue())
         except Exception:
-            logger.exception("job %s for message %s failed", job.type, job.message_id)
+            logger.exception("job %s for %s failed", job.type, job.subject)
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}

@@ -1,7 +1,12 @@
-"""The worker: runs a job with the clients it needs (built once per process)."""
+"""The worker: runs a job with the clients it needs (built once per process).
+
+After the assistant's reply (or its decision to stay silent) the conversation has changed; when
+request_summary says a summary is due, the worker enqueues a `summarize` job on the queue it was
+given, or, without one, summarises at once."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import boto3
@@ -9,9 +14,17 @@ import boto3
 from sapa.assistant import answer
 from sapa.channels.twilio.sender import TwilioSender
 from sapa.conversations.reply import ReplyDeps, reply_to_message
+from sapa.conversations.summary import (
+    SummaryDeps,
+    SummaryQueue,
+    request_summary_for_message,
+    summarize_conversation,
+)
 from sapa.db import get_supabase
 from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue
 from sapa.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -20,10 +33,28 @@ def reply_deps() -> ReplyDeps:
     return ReplyDeps(supabase=get_supabase(), settings=settings, sender=TwilioSender(settings), answer=answer)
 
 
-def handle(job: Job, deps: ReplyDeps | None = None) -> None:
+def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | None = None) -> None:
+    deps = deps or reply_deps()
     match job.type:
-        case "reply":
-            reply_to_message(deps or reply_deps(), job.message_id)
+        case "reply" if job.message_id is not None:
+            if reply_to_message(deps, job.message_id) is not None:
+                _summarize_if_due(deps, job.message_id, follow_ups)
+        case "summarize" if job.conversation_id is not None:
+            summarize_conversation(SummaryDeps(deps.supabase, deps.settings), job.conversation_id)
+
+
+def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: SummaryQueue | None) -> None:
+    """The reply is done whatever happens here: a failure is logged, and the next message asks again."""
+    try:
+        conversation_id = request_summary_for_message(deps.supabase, message_id)
+        if conversation_id is None:
+            return
+        if follow_ups is None:
+            summarize_conversation(SummaryDeps(deps.supabase, deps.settings), conversation_id)
+        else:
+            follow_ups.enqueue_summary(conversation_id)
+    except Exception:
+        logger.exception("could not summarise the conversation of message %s", message_id)
 
 
 def queue_from_settings(settings: Settings) -> ReplyQueue:
@@ -32,4 +63,18 @@ def queue_from_settings(settings: Settings) -> ReplyQueue:
             raise ValueError("QUEUE_URL is required when QUEUE_BACKEND is sqs")
         client = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
         return SqsQueue(client, settings.queue_url)
-    return InProcessQueue(handle)
+    queue: InProcessQueue
+
+    def handle_here(job: Job) -> None:
+        handle(job, follow_ups=queue)
+
+    queue = InProcessQueue(handle_here)
+    return queue
+
+
+@lru_cache(maxsize=1)
+def follow_up_queue() -> SummaryQueue | None:
+    """In the worker Lambda: the SQS queue the API enqueues to (follow-up jobs go there too); None when
+    the queue is not SQS, and follow-ups then run in the job that asks for them."""
+    settings = get_settings()
+    return queue_from_settings(settings) if settings.queue_backend == "sqs" else None
