@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCAL_NODE := functions/sapa/local/node_modules
-APT_PACKAGES := chromium postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+APT_PACKAGES := chromium fonts-noto-color-emoji postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: demo test install dashboard lint test-suites system-packages clean
 

@@ -2,6 +2,8 @@
 export interface AppConfig {
   supabaseUrl: string
   anonKey: string
+  /** Where Sapa's functions API answers (`/api/…` actions). */
+  functionsUrl: string
 }
 
 export async function loadConfig(url = '/config.json'): Promise<AppConfig> {
@@ -10,10 +12,19 @@ export async function loadConfig(url = '/config.json'): Promise<AppConfig> {
     throw new Error(`Could not load ${url}: HTTP ${response.status}`)
   }
   const raw: unknown = await response.json()
-  if (!isRecord(raw) || !isNonEmptyString(raw['supabaseUrl']) || !isNonEmptyString(raw['anonKey'])) {
-    throw new Error(`${url} must be {"supabaseUrl": "...", "anonKey": "..."}`)
+  if (
+    !isRecord(raw) ||
+    !isNonEmptyString(raw['supabaseUrl']) ||
+    !isNonEmptyString(raw['anonKey']) ||
+    !isNonEmptyString(raw['functionsUrl'])
+  ) {
+    throw new Error(`${url} must be {"supabaseUrl": "...", "anonKey": "...", "functionsUrl": "..."}`)
   }
-  return { supabaseUrl: raw['supabaseUrl'], anonKey: raw['anonKey'] }
+  return {
+    supabaseUrl: raw['supabaseUrl'],
+    anonKey: raw['anonKey'],
+    functionsUrl: raw['functionsUrl'].replace(/\/+$/, ''),
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

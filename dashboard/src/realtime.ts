@@ -1,14 +1,21 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
-import type { ConversationRow, MessageRow } from './types'
+import type { ConversationRow, MessageRow, NoteRow, TicketRow } from './types'
 
 /**
  * A row change as realtime.broadcast_changes sends it on the store's private topic:
- * payload = {id?, schema, table, operation, record, old_record}.
+ * payload = {schema, table, operation, record, old_record}.
  */
 export type StoreChange =
-  | { table: 'messages'; operation: 'INSERT'; record: MessageRow }
+  | { table: 'messages'; operation: 'INSERT' | 'UPDATE'; record: MessageRow }
   | { table: 'conversations'; operation: 'INSERT' | 'UPDATE'; record: ConversationRow }
-  | { table: 'conversations'; operation: 'DELETE'; record: Pick<ConversationRow, 'id'> }
+  | { table: 'tickets'; operation: 'INSERT' | 'UPDATE'; record: TicketRow }
+  | { table: 'conversation_notes'; operation: 'INSERT' | 'UPDATE'; record: NoteRow }
+  | { table: 'messages' | 'conversations' | 'tickets' | 'conversation_notes'; operation: 'DELETE'; record: DeletedRow }
+
+export interface DeletedRow {
+  id: string
+  conversation_id: string | null
+}
 
 export type ChannelStatus = 'CONNECTING' | 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR'
 
@@ -40,45 +47,52 @@ export async function unsubscribe(client: SupabaseClient, subscription: StoreSub
   await client.removeChannel(subscription.channel)
 }
 
+const TABLES = new Set(['messages', 'conversations', 'tickets', 'conversation_notes'])
+
 /** Returns null for anything the inbox does not act on (other tables, malformed payloads). */
 export function parseStoreChange(payload: unknown): StoreChange | null {
   if (!isRecord(payload)) return null
   const { table, operation } = payload
+  if (typeof table !== 'string' || !TABLES.has(table)) return null
   const record = payload['record']
-  const oldRecord = payload['old_record']
-  if (table === 'messages' && operation === 'INSERT' && isMessageRow(record)) {
-    return { table, operation, record }
-  }
-  if (table === 'conversations') {
-    if ((operation === 'INSERT' || operation === 'UPDATE') && isConversationRow(record)) {
-      return { table, operation, record }
-    }
-    if (operation === 'DELETE' && isRecord(oldRecord) && typeof oldRecord['id'] === 'string') {
-      return { table, operation, record: { id: oldRecord['id'] } }
+  if (operation === 'DELETE') {
+    const old = payload['old_record']
+    if (!isRecord(old) || typeof old['id'] !== 'string') return null
+    const conversationId = table === 'conversations' ? old['id'] : old['conversation_id']
+    return {
+      table: table as 'messages',
+      operation,
+      record: { id: old['id'], conversation_id: typeof conversationId === 'string' ? conversationId : null },
     }
   }
-  return null
+  if (operation !== 'INSERT' && operation !== 'UPDATE') return null
+  if (!isRecord(record) || typeof record['id'] !== 'string' || typeof record['store_id'] !== 'string') return null
+  switch (table) {
+    case 'messages':
+      return typeof record['conversation_id'] === 'string' && typeof record['created_at'] === 'string'
+        ? { table, operation, record: normaliseMessage(record as unknown as MessageRow) }
+        : null
+    case 'conversations':
+      return typeof record['status'] === 'string'
+        ? { table, operation, record: record as unknown as ConversationRow }
+        : null
+    case 'tickets':
+      return typeof record['conversation_id'] === 'string'
+        ? { table, operation, record: record as unknown as TicketRow }
+        : null
+    case 'conversation_notes':
+      return typeof record['conversation_id'] === 'string'
+        ? { table, operation, record: record as unknown as NoteRow }
+        : null
+    default:
+      return null
+  }
+}
+
+function normaliseMessage(row: MessageRow): MessageRow {
+  return { ...row, body: row.body ?? '', media: Array.isArray(row.media) ? row.media : [] }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
-}
-
-function isMessageRow(value: unknown): value is MessageRow {
-  return (
-    isRecord(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['store_id'] === 'string' &&
-    typeof value['conversation_id'] === 'string' &&
-    typeof value['created_at'] === 'string'
-  )
-}
-
-function isConversationRow(value: unknown): value is ConversationRow {
-  return (
-    isRecord(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['store_id'] === 'string' &&
-    typeof value['status'] === 'string'
-  )
 }

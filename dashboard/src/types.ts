@@ -1,49 +1,155 @@
-/** Rows as the dashboard reads them (see supabase/migrations for the schema). */
+/** Rows as the dashboard reads them (the schema is in supabase/migrations). */
 
 export type MemberRole = 'owner' | 'admin' | 'agent'
 export type ConversationStatus = 'bot' | 'human' | 'resolved'
+export type IssueCategory = 'delivery' | 'order' | 'payment' | 'refund' | 'other'
+export type Urgency = 'low' | 'medium' | 'high'
+export type MessageDirection = 'inbound' | 'outbound'
+export type MessageSender = 'customer' | 'bot' | 'agent' | 'system'
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'sandbox'
+export type TicketStatus = 'open' | 'pending' | 'resolved'
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent'
+
+export const CATEGORIES: readonly IssueCategory[] = ['delivery', 'order', 'payment', 'refund', 'other']
+export const URGENCIES: readonly Urgency[] = ['high', 'medium', 'low']
+export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'pending', 'resolved']
+export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent']
 
 export interface StoreMembership {
   store_id: string
   role: MemberRole
-  stores: { name: string } | null
+  stores: { name: string; currency: string; timezone: string } | null
 }
 
-export interface CustomerSummary {
+/** A member of the store's team, as the assignee picker lists them. */
+export interface TeamMember {
+  user_id: string
+  role: MemberRole
+  /** A display name when the API knows one; else the UI describes the member by role. */
   name: string | null
-  phone: string
+  email: string | null
 }
 
-/** A conversation as listed in the inbox (with its customer embedded). */
-export interface Conversation {
-  id: string
-  status: ConversationStatus
-  last_message_at: string | null
-  summary: string | null
-  customer: CustomerSummary | null
+export interface Customer {
+  id?: string
+  name: string | null
+  phone: string | null
+  email?: string | null
+  first_seen_at?: string
 }
 
-/** The part of a message the inbox shows. */
-export interface MessagePreview {
-  conversation_id: string
-  body: string | null
-  created_at: string
+/** The structured part of a conversation's summary ("additional data" on the card). */
+export interface SummaryData {
+  want?: string | null
+  order_number?: string | null
+  sentiment?: string | null
+  next_step?: string | null
 }
 
-/** Raw table rows as carried by realtime.broadcast_changes. */
+/** A conversation row (select *, so columns added by later migrations come along). */
 export interface ConversationRow {
   id: string
   store_id: string
   customer_id: string
   status: ConversationStatus
+  assignee_id: string | null
+  handed_off_at: string | null
+  resolved_at: string | null
+  resolution: string | null
   summary: string | null
+  summary_data?: SummaryData | null
   last_message_at: string | null
+  last_inbound_at: string | null
+  created_at: string
+  updated_at?: string
+}
+
+export interface MediaItem {
+  url: string
+  content_type?: string | null
 }
 
 export interface MessageRow {
   id: string
   store_id: string
   conversation_id: string
-  body: string | null
+  direction: MessageDirection
+  sender: MessageSender
+  body: string
+  media: MediaItem[] | null
+  status: MessageStatus
+  category: IssueCategory | null
+  urgency: Urgency | null
+  label_confidence: number | null
+  metadata?: Record<string, unknown> | null
   created_at: string
+}
+
+/** The last message shown on a card. */
+export type MessagePreview = Pick<MessageRow, 'id' | 'body' | 'created_at' | 'sender' | 'direction' | 'media'>
+
+/** The classifier's labels of the latest labelled customer message. */
+export type Labels = Pick<MessageRow, 'id' | 'category' | 'urgency' | 'created_at'>
+
+/** A conversation as the inbox lists it: the row, its customer, its last message and latest labels. */
+export interface ConversationItem extends ConversationRow {
+  customer: Customer | null
+  last: MessagePreview | null
+  labels: Labels | null
+}
+
+export interface NoteRow {
+  id: string
+  store_id: string
+  conversation_id: string
+  author_id: string | null
+  body: string
+  created_at: string
+}
+
+export interface TicketRow {
+  id: string
+  store_id: string
+  conversation_id: string
+  status: TicketStatus
+  priority: TicketPriority
+  subject: string | null
+  assignee_id: string | null
+  created_by: string | null
+  created_at: string
+  updated_at: string
+  resolved_at: string | null
+}
+
+export interface OrderItem {
+  name: string
+  quantity: number
+  total: number | string
+}
+
+export interface Order {
+  id: string
+  number: string
+  status: string
+  total: number | string
+  currency: string
+  created_at: string
+  date_paid: string | null
+  date_completed: string | null
+  payment_method: string | null
+  shipping_method: string | null
+  tracking_number: string | null
+  order_items: OrderItem[]
+}
+
+/** An approved WhatsApp template (GET /api/stores/{id}/templates). */
+export interface Template {
+  id?: string
+  name: string
+  content_sid: string
+  language: string
+  /** The text with {{1}}, {{2}} … placeholders. */
+  body: string
+  /** The placeholders to fill, in order (["1", "2"]); derived from the body when absent. */
+  variables?: string[]
 }

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import {
+  eventually,
   launchChromium,
   newPage,
+  passwordSignIn,
   randomPhone,
   screenshot,
   serviceRest,
@@ -89,7 +91,7 @@ test('the demo agent sees their store’s conversations and no other store’s',
 test('a new message appears in the inbox within 1000 ms of being stored', async (t) => {
   const { page } = await openAgentInbox(t)
   try {
-    await page.getByTestId('realtime-status').filter({ hasText: /^SUBSCRIBED$/ }).waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="realtime-status"][data-state="SUBSCRIBED"]').waitFor({ timeout: 10_000 })
     const ids = await listedConversationIds(page)
     // The last card, so the test also sees it move to the top.
     const conversationId = ids.at(-1)
@@ -163,4 +165,83 @@ test('signing out returns to the login form and forgets the session', async (t) 
   } finally {
     await screenshot(page, 'signed-out')
   }
+})
+
+test('filters narrow the list by status, assignee, category and urgency', async (t) => {
+  const { page } = await openAgentInbox(t)
+  const cards = page.getByTestId('conversation-card')
+  const listed = (testId) =>
+    cards.evaluateAll(
+      (all, testId) =>
+        all.map((c) => (testId ? c.querySelector(`[data-testid="${testId}"]`)?.textContent : c.dataset.status)),
+      testId,
+    )
+  /** Waits until the list is non-empty and every card passes `check`. */
+  const listShows = (testId, check, what) =>
+    eventually(async () => {
+      const values = await listed(testId)
+      return values.length > 0 && values.every(check) ? values : null
+    }, what)
+  try {
+    await listShows(null, (s) => s !== 'resolved', 'the default view to list open conversations')
+
+    await page.getByTestId('status-filter').getByText('Resolved', { exact: true }).click()
+    await listShows(null, (s) => s === 'resolved', 'only resolved conversations')
+
+    await page.getByLabel('Category', { exact: true }).selectOption('refund')
+    await listShows('category-badge', (c) => c === 'Refund', 'only refund conversations')
+    await listShows(null, (s) => s === 'resolved', 'still only resolved conversations')
+
+    await page.getByLabel('Urgency', { exact: true }).selectOption('high')
+    await listShows('urgency-badge', (u) => u?.startsWith('High'), 'only high-urgency refunds')
+    await listShows('category-badge', (c) => c === 'Refund', 'still only refunds')
+    await screenshot(page, 'inbox-filtered')
+
+    // "Mine" lists only conversations assigned to the signed-in agent (the seed assigns some).
+    await page.getByTestId('clear-filters').click()
+    await page.getByTestId('status-filter').getByText('All', { exact: true }).click()
+    await page.getByLabel('Assigned to', { exact: true }).selectOption('mine')
+    const { userId } = await passwordSignIn(env, env.DEMO_AGENT_EMAIL, env.DEMO_AGENT_PASSWORD)
+    await eventually(async () => {
+      const ids = await cards.evaluateAll((all) => all.map((c) => c.dataset.conversationId))
+      if (ids.length === 0) return false
+      const rows = await serviceRest(env, 'GET', `conversations?select=assignee_id&id=in.(${ids.join(',')})`)
+      return rows.every((r) => r.assignee_id === userId)
+    }, 'only the agent’s own conversations')
+  } finally {
+    await screenshot(page, 'inbox-filters')
+  }
+})
+
+test('the inbox works from the keyboard: / searches, arrows move through cards, Enter opens one', async (t) => {
+  const { page } = await openAgentInbox(t)
+  await page.keyboard.press('/')
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'inbox-search')
+  await page.keyboard.press('Tab') // on to the filters…
+  await page.getByTestId('conversation-card').first().locator('a').focus()
+  await page.keyboard.press('ArrowDown')
+  const second = await page.getByTestId('conversation-card').nth(1).getAttribute('data-conversation-id')
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest('[data-testid="conversation-card"]')?.dataset.conversationId),
+    second,
+  )
+  await page.keyboard.press('Enter')
+  await page.locator(`[data-testid="conversation-view"][data-conversation-id="${second}"]`).waitFor({ timeout: 5_000 })
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'conversation-title', 'focus moves into it')
+  assert.match(page.url(), new RegExp(`#/c/${second}$`))
+})
+
+test('on a phone-sized screen the list and the conversation take turns', async (t) => {
+  const session = await newPage(browser, { width: 390, height: 844 })
+  t.after(() => session.context.close())
+  const { page } = session
+  await signIn(page, env, env.DEMO_AGENT_EMAIL, env.DEMO_AGENT_PASSWORD)
+  await page.getByTestId('conversation-card').first().waitFor({ timeout: 10_000 })
+  await screenshot(page, 'mobile-inbox')
+  await page.getByTestId('conversation-card').first().locator('a').click()
+  await page.getByTestId('conversation-view').waitFor({ timeout: 5_000 })
+  assert.equal(await page.getByTestId('conversation-list').isVisible(), false, 'the list steps aside')
+  await screenshot(page, 'mobile-conversation')
+  await page.getByTestId('back-to-list').click()
+  await page.getByTestId('conversation-list').waitFor({ state: 'visible', timeout: 5_000 })
 })
