@@ -7,10 +7,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
+from supabase import Client, create_client
+
+from sapa.settings import Settings
+from tests.assistant.fake_openai import FakeOpenAI
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,41 @@ def scratch_db_url(stack: Stack) -> Iterator[str]:
     finally:
         with psycopg.connect(stack.db_url, autocommit=True) as conn:
             conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+
+
+def make_settings(stack: Stack, **overrides: Any) -> Settings:
+    """The functions' settings pointed at the stack (service role), with overrides."""
+    return Settings(
+        supabase_url=stack.api_url,
+        supabase_service_role_key=stack.service_role_key,
+        supabase_jwt_secret=stack.jwt_secret,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def service_client(stack: Stack) -> Client:
+    return create_client(stack.api_url, stack.service_role_key)
+
+
+@pytest.fixture
+def offline_settings(stack: Stack) -> Settings:
+    return make_settings(stack, openai_api_key=None)
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI().running() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_settings(stack: Stack, fake_openai: FakeOpenAI) -> Settings:
+    return make_settings(
+        stack,
+        openai_api_key="sk-test-key",
+        openai_base_url=fake_openai.base_url,
+        openai_model="gpt-test-mini",
+        openai_temperature=0.1,
+        openai_timeout_seconds=5.0,
+    )

@@ -3,19 +3,17 @@ customer, settings with or without an LLM, and the fake OpenAI server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import psycopg
 import pytest
-from supabase import Client, create_client
+from supabase import Client
 
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantRequest, Turn
-from sapa.settings import Settings
-from tests.assistant.fake_openai import FakeOpenAI
 from tests.conftest import Stack
 
 
@@ -28,11 +26,6 @@ class DemoOrder:
     shipping_method: str | None
     phone: str
     customer_name: str
-
-
-@pytest.fixture(scope="session")
-def service_client(stack: Stack) -> Client:
-    return create_client(stack.api_url, stack.service_role_key)
 
 
 def _one(stack: Stack, query: str, *params: Any) -> tuple[Any, ...]:
@@ -106,35 +99,3 @@ def ask(stack: Stack) -> Callable[..., AssistantRequest]:
         )
 
     return make
-
-
-def make_settings(stack: Stack, **overrides: Any) -> Settings:
-    return Settings(
-        supabase_url=stack.api_url,
-        supabase_service_role_key=stack.service_role_key,
-        supabase_jwt_secret=stack.jwt_secret,
-        **overrides,
-    )
-
-
-@pytest.fixture
-def offline_settings(stack: Stack) -> Settings:
-    return make_settings(stack, openai_api_key=None)
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI().running() as server:
-        yield server
-
-
-@pytest.fixture
-def llm_settings(stack: Stack, fake_openai: FakeOpenAI) -> Settings:
-    return make_settings(
-        stack,
-        openai_api_key="sk-test-key",
-        openai_base_url=fake_openai.base_url,
-        openai_model="gpt-test-mini",
-        openai_temperature=0.1,
-        openai_timeout_seconds=5.0,
-    )

@@ -16,9 +16,9 @@ from sapa.assistant.types import AssistantRequest, Turn
 from sapa.local.seed import DEMO
 from sapa.local.seed.knowledge import PERSONAS
 from sapa.settings import Settings
-from tests.assistant.conftest import DemoOrder, make_settings
+from tests.assistant.conftest import DemoOrder
 from tests.assistant.fake_openai import Failure, FakeOpenAI, Json, Slow, reply, tool_call
-from tests.conftest import Stack
+from tests.conftest import Stack, make_settings
 
 Ask = Callable[..., AssistantRequest]
 ShopFor = Callable[..., ShopData]

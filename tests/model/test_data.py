@@ -1,0 +1,148 @@
+"""Data preparation: placeholders, category mapping, deduplication before the split, no leaks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sapa_model.config import CATEGORIES, DEFAULT_REALSTYLE, URGENCIES, DataArguments, split_fractions
+from sapa_model.data import (
+    BitextRow,
+    drop_exact_duplicates,
+    drop_near_duplicates,
+    leak_check,
+    max_cross_similarity,
+    normalise,
+    prepare,
+    read_bitext,
+    read_realstyle,
+    undersample_other,
+)
+from sapa_model.placeholders import fill
+
+
+def row(text: str, category: str = "order", intent: str = "track_order") -> BitextRow:
+    return BitextRow(text=text, category=category, intent=intent)
+
+
+def test_fill_replaces_every_placeholder_reproducibly() -> None:
+    text = "I paid {{Currency Symbol}}{{Refund Amount}} for order {{Order Number}}, {{Person Name}}"
+
+    filled = fill(text, seed=1)
+
+    assert "{{" not in filled and "}}" not in filled
+    assert fill(text, seed=1) == filled
+    assert {fill(text, seed=s) for s in range(10)} != {filled}  # the seed changes the values
+
+
+def test_the_seven_other_bitext_categories_become_other(bitext_sample: Path) -> None:
+    rows = read_bitext(bitext_sample)
+
+    assert {r.category for r in rows} == set(CATEGORIES)
+    assert {r.intent for r in rows if r.category == "other"} >= {
+        "complaint",
+        "check_invoice",
+        "recover_password",
+    }
+    assert {r.intent for r in rows if r.category == "delivery"} == {"delivery_options", "delivery_period"}
+
+
+def test_differently_filled_copies_share_one_key() -> None:
+    assert normalise("Where is order {{Order Number}}?") == normalise("where is ORDER {{Order Number}}")
+    assert normalise("refund of 25 dollars") == normalise("refund of 99 dollars!")
+
+
+def test_exact_and_near_duplicates_are_dropped_but_different_requests_kept() -> None:
+    rows = [
+        row("I want to cancel order {{Order Number}}"),
+        row("i want to cancel order {{Order Number}}!"),  # exact after normalisation
+        row("I want to cancell order {{Order Number}}"),  # typo: near duplicate
+        row("how do I pay with a credit card", "payment", "check_payment_methods"),
+        row("where is my refund", "refund", "track_refund"),
+    ]
+
+    exact = drop_exact_duplicates(rows)
+    near = drop_near_duplicates(exact, threshold=0.85)
+
+    assert len(exact) == 4
+    assert [r.text for r in near] == [rows[0].text, rows[3].text, rows[4].text]
+
+
+def test_no_test_utterance_has_a_near_twin_in_training(bitext_sample: Path) -> None:
+    args = DataArguments(bitext_path=str(bitext_sample), split="70/15/15", near_duplicate_threshold=0.85)
+
+    data = prepare(args)
+
+    assert max(data.stats["max_test_to_train_similarity"].values()) < 0.85
+    for category in CATEGORIES:
+        train = [e["template"] for e in data.train if e["category"] == category]
+        test = [e["template"] for e in data.test if e["category"] == category]
+        assert max_cross_similarity(train, test).max() < 0.85
+    keys = {normalise(e["template"]) for e in data.train}
+    assert not keys & {normalise(e["template"]) for e in data.test + data.validation}
+
+
+def test_without_dedup_the_check_finds_the_leak(bitext_sample: Path) -> None:
+    """The leak check can fail: with dedup effectively off, typo variants land on both sides."""
+    data = prepare(DataArguments(bitext_path=str(bitext_sample), near_duplicate_threshold=1.01))
+
+    assert max(leak_check(data.train, data.test).values()) >= 0.85
+
+
+@pytest.mark.parametrize("split", ["80/10/10", "70/15/15"])
+def test_split_is_stratified_and_sized_as_configured(bitext_sample: Path, split: str) -> None:
+    data = prepare(DataArguments(bitext_path=str(bitext_sample), split=split))
+
+    total = data.stats["after_near_dedup"]
+    _, validation, test = split_fractions(split)
+    assert abs(len(data.test) - total * test) <= 2
+    assert abs(len(data.validation) - total * validation) <= 2
+    assert set(data.stats["test_categories"]) == set(CATEGORIES)
+    for example in data.train + data.validation + data.test:
+        assert "{{" not in example["text"]
+        assert example["urgency"] in URGENCIES
+
+
+def test_undersampling_caps_other_in_training_only(bitext_sample: Path) -> None:
+    full = prepare(DataArguments(bitext_path=str(bitext_sample)))
+    capped = prepare(DataArguments(bitext_path=str(bitext_sample), max_other_ratio=1.0))
+
+    counts = Counter(e["category"] for e in capped.train)
+    assert counts["other"] == max(v for k, v in counts.items() if k != "other")
+    assert Counter(e["category"] for e in full.train)["other"] > counts["other"]
+    assert capped.test == full.test
+
+
+def test_undersample_keeps_everything_when_other_is_small() -> None:
+    examples = [{"text": "a", "category": "order"}, {"text": "b", "category": "other"}]
+
+    assert undersample_other(examples, 1.0, seed=0) == examples
+
+
+def test_templated_indonesian_goes_to_training_only(bitext_sample: Path) -> None:
+    data = prepare(DataArguments(bitext_path=str(bitext_sample), indonesian_per_category=10))
+
+    templated = [e for e in data.train if e["source"].startswith("templated-id")]
+    assert len(templated) == 10 * len(CATEGORIES)
+    assert not [e for e in data.test + data.validation if e["source"].startswith("templated-id")]
+
+
+def test_realstyle_set_is_hand_labelled_and_mixed_language() -> None:
+    examples = read_realstyle(DEFAULT_REALSTYLE)
+    languages = Counter(json.loads(line)["lang"] for line in DEFAULT_REALSTYLE.read_text().splitlines())
+
+    assert len(examples) >= 150
+    assert len({e["text"] for e in examples}) == len(examples)
+    assert set(languages) == {"id", "en", "mixed"}
+    assert {e["category"] for e in examples} == set(CATEGORIES)
+    assert {e["urgency"] for e in examples} == set(URGENCIES)
+
+
+def test_realstyle_rejects_unknown_labels(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "halo", "category": "greeting", "urgency": "low"}\n')
+
+    with pytest.raises(ValueError, match="unknown label"):
+        read_realstyle(path)
