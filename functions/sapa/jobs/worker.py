@@ -13,6 +13,7 @@ import boto3
 
 from sapa.assistant import answer
 from sapa.channels.twilio.sender import TwilioSender
+from sapa.classify.client import classifier_from_settings
 from sapa.conversations.reply import ReplyDeps, reply_to_message
 from sapa.conversations.summary import (
     SummaryDeps,
@@ -30,7 +31,13 @@ logger = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def reply_deps() -> ReplyDeps:
     settings = get_settings()
-    return ReplyDeps(supabase=get_supabase(), settings=settings, sender=TwilioSender(settings), answer=answer)
+    return ReplyDeps(
+        supabase=get_supabase(),
+        settings=settings,
+        sender=TwilioSender(settings),
+        answer=answer,
+        classifier=classifier_from_settings(settings),
+    )
 
 
 def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Training, evaluation and export of Sapa's issue classifier (category + urgency)."""
