@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     queue = queue_from_settings(get_settings())
     app.state.reply_queue = queue
+    if isinstance(queue, InProcessQueue):
+        from sapa.jobs.recovery import requeue_pending_replies_when_ready
+
+        # Off the event loop: locally the database's gateway is served by this same loop and may not be
+        # listening yet.
+        threading.Thread(target=requeue_pending_replies_when_ready, args=(queue,), daemon=True).start()
     try:
         yield
     finally:
