@@ -26,6 +26,11 @@ POSTGRES_BIN_PATH = Path(_spec.submodule_search_locations[0]) / "pginstall" / "b
 SERVER_USER = "sapa_postgres"
 
 
+def _system_tool(name: str) -> str:
+    """An administration tool, also when /usr/sbin is not on PATH (as in some root shells and CI)."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin") or name
+
+
 def bin_path(name: str) -> Path:
     return POSTGRES_BIN_PATH / name
 
@@ -42,7 +47,7 @@ class LocalPostgres:
         """Run one of the server's tools on the data directory, as the server user when root."""
         command = [str(bin_path(tool)), "-D", str(self.config.pgdata), *args]
         if os.geteuid() == 0:
-            command = ["runuser", "-u", SERVER_USER, "--", *command]
+            command = [_system_tool("runuser"), "-u", SERVER_USER, "--", *command]
         subprocess.run(command, check=True, capture_output=True, text=True)
 
     def _prepare_root_access(self) -> None:
@@ -51,7 +56,7 @@ class LocalPostgres:
         try:
             pwd.getpwnam(SERVER_USER)
         except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", SERVER_USER], check=True)
+            subprocess.run([_system_tool("useradd"), "--system", "--no-create-home", SERVER_USER], check=True)
         # The server user must traverse to its data directory and read the binaries.
         for path in [*self.config.pgdata.parents, POSTGRES_BIN_PATH.parent]:
             if path.exists():
