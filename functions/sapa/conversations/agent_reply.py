@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict
 from supabase import Client
 
 from sapa.channels.twilio.sender import SendResult, TwilioUnavailable
-from sapa.conversations.outbound import Destination, MessageSender, StoredMessage, send_stored_message
+from sapa.conversations.outbound import (
+    Destination,
+    MessageSender,
+    StoredMessage,
+    Template,
+    record_send_result,
+    send_stored_message,
+)
 from sapa.conversations.records import ConversationStatus, MessagePublic
 from sapa.conversations.templates import approved_template, render
 from sapa.conversations.window import require_open_window
@@ -123,38 +130,18 @@ def _body(
 def _send(
     deps: AgentReplyDeps, destination: Destination, message: MessagePublic, content: TextReply | TemplateReply
 ) -> SendResult:
+    stored = StoredMessage(id=str(message.id), body=message.body, status=message.status)
+    template = None if isinstance(content, TextReply) else Template(**content.model_dump())
     try:
-        if isinstance(content, TextReply):
-            stored = StoredMessage(id=str(message.id), body=message.body, status=message.status)
-            return send_stored_message(
-                deps.supabase,
-                deps.sender,
-                destination,
-                stored,
-                now=deps.clock(),
-                status_callback=deps.status_callback,
-            )
-        result = deps.sender.send(
-            account_sid=destination.account_sid,
-            auth_token=destination.auth_token,
-            from_phone=destination.from_phone,
-            to_phone=destination.to_phone,
-            content_sid=content.content_sid,
-            content_variables=content.variables,
+        return send_stored_message(
+            deps.supabase,
+            deps.sender,
+            destination,
+            stored,
+            now=deps.clock(),
+            template=template,
             status_callback=deps.status_callback,
         )
     except TwilioUnavailable as error:
-        _record(deps.supabase, message.id, SendResult("failed", error=str(error)))
+        record_send_result(deps.supabase, stored.id, SendResult("failed", error=str(error)))
         raise
-    _record(deps.supabase, message.id, result)
-    return result
-
-
-def _record(supabase: Client, message_id: uuid.UUID, result: SendResult) -> None:
-    params = {
-        "p_message_id": str(message_id),
-        "p_status": result.status,
-        "p_provider_message_id": result.provider_message_id,
-        "p_error": result.error,
-    }
-    supabase.rpc("record_send_result", params).execute()

@@ -49,6 +49,15 @@ class StoredMessage(BaseModel):
     status: str
 
 
+class Template(BaseModel):
+    """An approved WhatsApp template (Twilio ContentSid) sent in place of a stored message's text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    content_sid: str
+    variables: dict[str, str]
+
+
 def send_stored_message(
     supabase: Client,
     sender: MessageSender,
@@ -56,27 +65,35 @@ def send_stored_message(
     message: StoredMessage,
     *,
     now: datetime,
+    template: Template | None = None,
     status_callback: str | None = None,
     latency_ms: int | None = None,
 ) -> SendResult:
-    """Send one stored outbound message (status queued) and record the provider's answer on it."""
-    require_open_window(destination.last_inbound_at, now, is_template=False)
+    """Send one stored outbound message (status queued), as its text or as a template, and record the
+    provider's answer on it. Twilio being unreachable propagates (the caller decides about retrying)."""
+    require_open_window(destination.last_inbound_at, now, is_template=template is not None)
     result = sender.send(
         account_sid=destination.account_sid,
         auth_token=destination.auth_token,
         from_phone=destination.from_phone,
         to_phone=destination.to_phone,
-        body=message.body,
+        body=None if template else message.body,
+        content_sid=template.content_sid if template else None,
+        content_variables=template.variables if template else None,
         status_callback=status_callback,
     )
-    supabase.rpc(
-        "record_send_result",
-        {
-            "p_message_id": message.id,
-            "p_status": result.status,
-            "p_provider_message_id": result.provider_message_id,
-            "p_error": result.error,
-            "p_latency_ms": latency_ms,
-        },
-    ).execute()
+    record_send_result(supabase, message.id, result, latency_ms=latency_ms)
     return result
+
+
+def record_send_result(
+    supabase: Client, message_id: str, result: SendResult, *, latency_ms: int | None = None
+) -> None:
+    params = {
+        "p_message_id": message_id,
+        "p_status": result.status,
+        "p_provider_message_id": result.provider_message_id,
+        "p_error": result.error,
+        "p_latency_ms": latency_ms,
+    }
+    supabase.rpc("record_send_result", params).execute()
