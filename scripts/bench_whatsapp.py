@@ -225,21 +225,33 @@ def part_b(store_number: str, messages: int = 60) -> None:
             "TWILIO_API_BASE_URL": f"http://127.0.0.1:{twilio.server_address[1]}",
         }
         with functions_server(env) as url, httpx.Client(timeout=30) as client:
-            sent: dict[str, float] = {}
-            for _ in range(messages):
-                form, headers = webhook(
-                    url, store_number, "Halo, pesanan saya sudah dikirim?", "SM" + secrets.token_hex(16)
-                )
+
+            def send(text: str) -> str:
+                form, headers = webhook(url, store_number, text, "SM" + secrets.token_hex(16))
                 sent[form["From"]] = time.perf_counter()
                 assert client.post(f"{url}/webhooks/twilio", data=form, headers=headers).status_code == 200
+                return form["From"]
+
+            def wait_for(count: int) -> None:
+                deadline = time.monotonic() + 30
+                while len(twilio.arrivals) < count and time.monotonic() < deadline:
+                    time.sleep(0.05)
+
+            sent: dict[str, float] = {}
+            # One message first, not counted: the server has just started and may still be loading the
+            # classifier model (it warms up at start); its time is printed on its own.
+            first = send("Halo")
+            wait_for(1)
+            first_ms = (twilio.arrivals[first] - sent.pop(first)) * 1000 if first in twilio.arrivals else None
+            for _ in range(messages):
+                send("Halo, pesanan saya sudah dikirim?")
                 time.sleep(0.2)  # a steady stream, five customers a second
-            deadline = time.monotonic() + 30
-            while len(twilio.arrivals) < messages and time.monotonic() < deadline:
-                time.sleep(0.1)
+            wait_for(messages + 1)
     twilio.shutdown()
     latencies = [(twilio.arrivals[to] - sent[to]) * 1000 for to in sent if to in twilio.arrivals]
     print(summary("B. webhook receipt -> Twilio send (instant LLM)", latencies))
-    print(f"   {len(latencies)} of {messages} replies sent")
+    print(f"   {len(latencies)} of {messages} replies sent; the first message after start (not counted): "
+          + (f"{first_ms:.0f} ms" if first_ms is not None else "no reply"))  # fmt: skip
 
 
 def main() -> None:

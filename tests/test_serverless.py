@@ -105,7 +105,7 @@ def _event_kind(name: str) -> str:
 
 def test_every_function_is_an_http_api_an_sqs_consumer_or_invoked_directly() -> None:
     kinds = {name: _event_kind(name) for name in _functions()}
-    assert kinds == {"api": "httpApi", "worker": "sqs", "classifier": "invoke"}
+    assert kinds == {"api": "httpApi", "worker": "sqs", "background": "sqs", "classifier": "invoke"}
 
 
 def test_the_classifier_image_handler_labels_texts(lambda_environment: None) -> None:

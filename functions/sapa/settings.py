@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     queue_backend: Literal["inprocess", "sqs"] = "inprocess"
     """inprocess: a worker thread in the API process (local stack); sqs: SQS + the worker Lambda."""
     queue_url: str | None = None
-    """The SQS queue URL when queue_backend is sqs."""
+    """The SQS queue URL when queue_backend is sqs (replies)."""
+    background_queue_url: str | None = None
+    """SQS queue for everything that is not a reply (summaries, syncs, document extraction); unset: the
+    replies' queue."""
     classifier_path: str | None = None
     """Folder of the exported issue classifier (model.onnx, tokenizer.json, classifier.json), used in
     process. Unset: model/artifacts/current of the repository (what `make model` writes)."""

@@ -4,6 +4,7 @@ delivers the same message twice."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -100,3 +101,19 @@ def test_a_job_sent_to_sqs_is_answered_once_by_the_worker_handler(
         )
     assert replies == [("bot", "sandbox", "offline")]
     assert job == ("done", 1)
+
+
+def test_background_jobs_go_to_their_own_queue_when_there_is_one(sqs: tuple[Any, str]) -> None:
+    client, replies_url = sqs
+    background_url = client.create_queue(QueueName="sapa-background")["QueueUrl"]
+    queue = SqsQueue(client, replies_url, background_url)
+
+    queue.enqueue_reply("store", "m1")
+    queue.enqueue_summary("c1")
+
+    def bodies(url: str) -> list[dict[str, Any]]:
+        messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in messages]
+
+    assert bodies(replies_url) == [{"type": "reply", "store_id": "store", "message_id": "m1"}]
+    assert bodies(background_url) == [{"type": "summarize", "conversation_id": "c1"}]

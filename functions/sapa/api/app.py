@@ -25,10 +25,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.reply_queue = queue
     if isinstance(queue, InProcessQueue):
         from sapa.jobs.recovery import requeue_pending_replies_when_ready
+        from sapa.jobs.worker import warm_up
+
+        def start_worker() -> None:
+            warm_up()
+            requeue_pending_replies_when_ready(queue)
 
         # Off the event loop: locally the database's gateway is served by this same loop and may not be
         # listening yet.
-        threading.Thread(target=requeue_pending_replies_when_ready, args=(queue,), daemon=True).start()
+        threading.Thread(target=start_worker, daemon=True).start()
     try:
         yield
     finally:

@@ -48,7 +48,19 @@ def summarize_job(conversation_id: str) -> Job:
     return Job(type="summarize", conversation_id=conversation_id)
 
 
+Lane = Literal["reply", "background"]
+
+
+def lane_of(job: Job) -> Lane:
+    """Replies are what a customer waits for; everything else (summaries, syncs, extraction) runs in a
+    lane of its own so it never delays a reply."""
+    return "reply" if job.type == "reply" else "background"
+
+
 class ReplyQueue(Protocol):
+    def enqueue(self, job: Job) -> None:
+        """Queue any job on its lane."""
+
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
         """Ask for the assistant's reply to an inbound message (idempotent: at most one reply per message)."""
 
@@ -57,69 +69,116 @@ class ReplyQueue(Protocol):
 
 
 class InProcessQueue:
-    """Local stack: worker threads in the API process, with retries and backoff like SQS redelivery."""
+    """Local stack: worker threads in the API process, with retries and backoff like SQS redelivery.
+
+    Two lanes: `workers` threads for replies, `background_workers` for the rest. The threads share one
+    interpreter, so a background job also waits (up to `yield_seconds`) while replies are running:
+    otherwise a summary's LLM call and parsing would slow the reply a customer is waiting for."""
 
     def __init__(
         self,
         handle: Callable[[Job], None],
         *,
         workers: int = 4,
+        background_workers: int = 1,
         max_attempts: int = 3,
         backoff_seconds: float = 0.5,
+        yield_seconds: float = 5.0,
     ) -> None:
         self._handle = handle
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
-        self._jobs: queue.Queue[tuple[Job, int] | None] = queue.Queue()
-        self._threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
-        for thread in self._threads:
+        self._yield_seconds = yield_seconds
+        self._replies_running = 0
+        self._replies_idle = threading.Condition()
+        self._lanes: dict[Lane, queue.Queue[tuple[Job, int] | None]] = {
+            "reply": queue.Queue(),
+            "background": queue.Queue(),
+        }
+        counts: dict[Lane, int] = {"reply": workers, "background": background_workers}
+        self._threads = [
+            (lane, threading.Thread(target=self._work, args=(lane,), daemon=True))
+            for lane, count in counts.items()
+            for _ in range(count)
+        ]
+        for _, thread in self._threads:
             thread.start()
 
+    def enqueue(self, job: Job) -> None:
+        self._put(job, 1)
+
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
-        self._jobs.put((reply_job(store_id, message_id), 1))
+        self.enqueue(reply_job(store_id, message_id))
 
     def enqueue_summary(self, conversation_id: str) -> None:
-        self._jobs.put((summarize_job(conversation_id), 1))
+        self.enqueue(summarize_job(conversation_id))
 
     def join(self) -> None:
-        """Wait until every job enqueued so far (and its retries) has finished."""
-        self._jobs.join()
+        """Wait until every job enqueued so far (and its retries, and what they enqueue) has finished."""
+        while any(lane.unfinished_tasks for lane in self._lanes.values()):
+            for lane in self._lanes.values():
+                lane.join()
 
     def close(self) -> None:
-        for _ in self._threads:
-            self._jobs.put(None)
-        for thread in self._threads:
+        for lane, _ in self._threads:
+            self._lanes[lane].put(None)
+        for _, thread in self._threads:
             thread.join(timeout=10)
 
-    def _work(self) -> None:
-        while (item := self._jobs.get()) is not None:
+    def _put(self, job: Job, attempt: int) -> None:
+        self._lanes[lane_of(job)].put((job, attempt))
+
+    def _work(self, lane: Lane) -> None:
+        jobs = self._lanes[lane]
+        while (item := jobs.get()) is not None:
             job, attempt = item
             try:
-                self._handle(job)
+                self._run(lane, job)
             except Exception:
                 logger.exception("job %s %s failed (attempt %d)", job.type, job.subject, attempt)
                 if attempt < self._max_attempts:
                     time.sleep(self._backoff * attempt)
-                    self._jobs.put((job, attempt + 1))
+                    self._put(job, attempt + 1)
             finally:
-                self._jobs.task_done()
-        self._jobs.task_done()
+                jobs.task_done()
+        jobs.task_done()
+
+    def _run(self, lane: Lane, job: Job) -> None:
+        if lane == "background":
+            with self._replies_idle:
+                self._replies_idle.wait_for(lambda: self._replies_running == 0, timeout=self._yield_seconds)
+            self._handle(job)
+            return
+        with self._replies_idle:
+            self._replies_running += 1
+        try:
+            self._handle(job)
+        finally:
+            with self._replies_idle:
+                self._replies_running -= 1
+                self._replies_idle.notify_all()
 
 
 class SqsQueue:
     """AWS: one SQS message per job; the worker Lambda deletes it on success, SQS redelivers on failure
-    and moves it to the dead-letter queue after the redrive limit."""
+    and moves it to the dead-letter queue after the redrive limit.
 
-    def __init__(self, client: Any, queue_url: str) -> None:
+    Background jobs go to a queue of their own when `background_queue_url` is given (serverless.yml
+    does), drained by its own worker function, so a batch of replies never waits behind a summary."""
+
+    def __init__(self, client: Any, queue_url: str, background_queue_url: str | None = None) -> None:
         self._client = client
-        self._queue_url = queue_url
+        self._queue_urls: dict[Lane, str] = {
+            "reply": queue_url,
+            "background": background_queue_url or queue_url,
+        }
+
+    def enqueue(self, job: Job) -> None:
+        body = job.model_dump_json(exclude_none=True)
+        self._client.send_message(QueueUrl=self._queue_urls[lane_of(job)], MessageBody=body)
 
     def enqueue_reply(self, store_id: str, message_id: str) -> None:
-        self._send(reply_job(store_id, message_id))
+        self.enqueue(reply_job(store_id, message_id))
 
     def enqueue_summary(self, conversation_id: str) -> None:
-        self._send(summarize_job(conversation_id))
-
-    def _send(self, job: Job) -> None:
-        body = job.model_dump_json(exclude_none=True)
-        self._client.send_message(QueueUrl=self._queue_url, MessageBody=body)
+        self.enqueue(summarize_job(conversation_id))

@@ -40,6 +40,17 @@ def reply_deps() -> ReplyDeps:
     )
 
 
+def warm_up() -> None:
+    """Load now what the first reply would otherwise load while a customer waits (clients, the
+    classifier model); a failure is logged and left for the first job to meet."""
+    try:
+        deps = reply_deps()
+        if deps.classifier is not None:
+            deps.classifier.classify(["halo"])
+    except Exception:
+        logger.exception("could not warm up the worker")
+
+
 def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | None = None) -> None:
     deps = deps or reply_deps()
     match job.type:
@@ -69,7 +80,7 @@ def queue_from_settings(settings: Settings) -> ReplyQueue:
         if not settings.queue_url:
             raise ValueError("QUEUE_URL is required when QUEUE_BACKEND is sqs")
         client = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
-        return SqsQueue(client, settings.queue_url)
+        return SqsQueue(client, settings.queue_url, settings.background_queue_url)
     queue: InProcessQueue
 
     def handle_here(job: Job) -> None:
