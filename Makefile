@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCAL_NODE := functions/sapa/local/node_modules
-APT_PACKAGES := chromium fonts-noto-color-emoji postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+APT_PACKAGES := chromium fonts-noto-color-emoji postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
+	wordpress php-cli php-mysql phpunit mariadb-server zip
 
-.PHONY: demo test install dashboard lint test-suites system-packages clean model model-offline
+.PHONY: demo test install dashboard lint test-suites system-packages clean model model-offline plugin
 
 demo: install dashboard
 	$(BIN)/sapa start --profile demo
@@ -19,6 +20,7 @@ test-suites:
 	$(BIN)/pytest
 	scripts/pgtap.sh
 	cd dashboard && npm test
+	wp-plugin/tests/run.sh
 
 install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.installed
 
@@ -75,5 +77,11 @@ model: install
 model-offline: install
 	$(MAKE) model BASE_MODEL=$(OFFLINE_BASE)
 
+# The WordPress plugin as an installable zip (only the plugin's runtime files: wp-plugin/sapa/).
+plugin: wp-plugin/dist/sapa.zip
+
+wp-plugin/dist/sapa.zip: wp-plugin/build.sh $(shell find wp-plugin/sapa -type f 2>/dev/null)
+	wp-plugin/build.sh $@
+
 clean:
-	rm -rf .sapa dashboard/dist
+	rm -rf .sapa dashboard/dist wp-plugin/dist
