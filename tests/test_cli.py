@@ -29,7 +29,9 @@ def test_status_env_prints_every_key_of_the_running_stack(stack: Stack) -> None:
 
     assert result.returncode == 0, result.stderr
     env = dict(line.split("=", 1) for line in result.stdout.splitlines())
-    assert list(env) == DESIGN_KEYS
+    # DESIGN.md's keys first, in its order; then the local object storage's (knowledge documents, media)
+    assert list(env) == [*DESIGN_KEYS, "S3_ENDPOINT_URL", "KNOWLEDGE_BUCKET"]
+    assert env["S3_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert env["API_URL"] == stack.api_url
     assert env["DB_URL"] == stack.db_url
     assert env["ANON_KEY"] == stack.anon_key

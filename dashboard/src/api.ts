@@ -90,6 +90,13 @@ export class SapaApi {
     )
   }
 
+  /** A short-lived link to the copy of a customer's attachment that Sapa kept (Twilio's URL needs credentials). */
+  async mediaLink(storeId: string, messageId: string, index: number): Promise<string> {
+    const body = await this.request('GET', storeId, `messages/${messageId}/media/${index}`)
+    if (!isRecord(body) || typeof body['url'] !== 'string') throw new ApiError(500, 'The link has an unexpected shape')
+    return body['url']
+  }
+
   async templates(storeId: string): Promise<Template[]> {
     const body = await this.request('GET', storeId, 'templates')
     const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body['templates']) ? body['templates'] : []
@@ -100,7 +107,15 @@ export class SapaApi {
     return this.request('POST', storeId, path, body)
   }
 
-  private async request(method: string, storeId: string, path: string, body?: unknown): Promise<unknown> {
+  /** The URL of a store's API path and the caller's access token, for requests `request` cannot make
+   * (an upload with progress goes through XMLHttpRequest). */
+  async authorized(storeId: string, path: string): Promise<{ url: string; token: string }> {
+    const { data } = await this.client.auth.getSession()
+    if (!data.session) throw new ApiError(401, 'Your session has ended: sign in again.')
+    return { url: `${this.functionsUrl}/api/stores/${storeId}/${path}`, token: data.session.access_token }
+  }
+
+  async request(method: string, storeId: string, path: string, body?: unknown): Promise<unknown> {
     const { data } = await this.client.auth.getSession()
     if (!data.session) throw new ApiError(401, 'Your session has ended: sign in again.')
     let response: Response
@@ -123,7 +138,7 @@ export class SapaApi {
   }
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   if (text === '') return null
   try {
     return JSON.parse(text)
@@ -133,7 +148,7 @@ function parseJson(text: string): unknown {
 }
 
 /** FastAPI says why in `detail`: a sentence, or a list of validation errors. */
-function errorText(status: number, body: unknown, raw: string): string {
+export function errorText(status: number, body: unknown, raw: string): string {
   const detail = isRecord(body) ? body['detail'] : undefined
   if (typeof detail === 'string' && detail !== '') return detail
   if (Array.isArray(detail)) {

@@ -30,12 +30,15 @@ export async function subscribeToStore(
   storeId: string,
   onChange: (change: StoreChange) => void,
   onStatus: (status: ChannelStatus, error?: Error) => void,
+  onPayload?: (payload: unknown) => void,
 ): Promise<StoreSubscription> {
   await client.realtime.setAuth(accessToken)
   onStatus('CONNECTING')
   const channel = client
     .channel(`store:${storeId}`, { config: { private: true } })
     .on('broadcast', { event: '*' }, (message) => {
+      // Every payload, also of tables the inbox ignores, for the pages that follow them (knowledge).
+      onPayload?.(message['payload'])
       const change = parseStoreChange(message['payload'])
       if (change) onChange(change)
     })

@@ -8,3 +8,11 @@ export function conversationHref(conversationId: string): string {
 export function conversationIdFromHash(hash: string): string | null {
   return CONVERSATION_HASH.exec(hash)?.[1]?.toLowerCase() ?? null
 }
+
+/** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
+export type Page = 'inbox' | 'knowledge' | 'kpis'
+
+export function pageFromHash(hash: string): Page {
+  if (hash === '#/kpis') return 'kpis'
+  return hash === '#/knowledge' ? 'knowledge' : 'inbox'
+}

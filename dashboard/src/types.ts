@@ -67,6 +67,16 @@ export interface ConversationRow {
 export interface MediaItem {
   url: string
   content_type?: string | null
+  /** Set once the worker has downloaded and read the item (absent before, and on old messages). */
+  status?: 'extracted' | 'unsupported' | 'oversized' | 'unreadable' | 'unavailable'
+  /** The text read from it (OCR for photos), for the agent and the assistant. */
+  text?: string | null
+  text_truncated?: boolean | null
+  pages?: number | null
+  /** Why it could not be read, in plain words. */
+  error?: string | null
+  /** Where the worker kept a copy (the API hands out short-lived links to it). */
+  storage_key?: string | null
 }
 
 export interface MessageRow {

@@ -40,6 +40,9 @@ def stack_env(config: StackConfig) -> dict[str, str]:
         "DEMO_ADMIN_PASSWORD": DEMO.admin_password,
         "DEMO_AGENT_EMAIL": DEMO.agent_email,
         "DEMO_AGENT_PASSWORD": DEMO.agent_password,
+        # Object storage (moto's S3, any credentials): knowledge documents and WhatsApp media.
+        "S3_ENDPOINT_URL": config.s3_url,
+        "KNOWLEDGE_BUCKET": config.knowledge_bucket,
     }
 
 

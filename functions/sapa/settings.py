@@ -40,6 +40,32 @@ class Settings(BaseSettings):
 
     twilio_api_base_url: str | None = None
     """Overrides https://api.twilio.com for the Twilio SDK (a Twilio-compatible proxy, or a test double)."""
+    twilio_account_sid: str | None = None
+    """The operator's master Twilio account: provisions a subaccount and a number for each shop that asks
+    for one. Unset: shops bring their own sender."""
+    twilio_auth_token: SecretStr | None = None
+    """Auth token of twilio_account_sid."""
+    twilio_number_country: str | None = None
+    """Country (ISO 3166) of the numbers provisioned for shops; unset = each shop's own country."""
+
+    connect_token: SecretStr | None = None
+    """The token shop owners paste into the WordPress plugin to register their shop with this server
+    (X-Sapa-Connect-Token). Unset: registration is closed."""
+    credentials_encryption_key: SecretStr | None = None
+    """Fernet key (Fernet.generate_key()) that encrypts shops' WooCommerce REST keys in the database.
+    Required to connect shops: in AWS from SSM; the local stack generates one in its state folder.
+    Changing it makes the stored keys unreadable (shops then reconnect)."""
+    woocommerce_request_interval_seconds: float = 0.5
+    """Least time between two requests to one shop's REST API during a backfill (be polite to small hosts)."""
+    woocommerce_timeout_seconds: float = 30.0
+    woocommerce_max_attempts: int = 5
+    """Tries per REST request when the shop answers 429 or 5xx or times out (exponential backoff)."""
+    woocommerce_allow_http: bool = False
+    """Local development and tests only: accept shops at http:// URLs. WooCommerce expects OAuth 1.0a
+    over plain HTTP; Sapa sends its keys with Basic auth, which only HTTPS keeps secret."""
+    backfill_pages_per_job: int = 10
+    """REST pages (100 items each) one backfill job applies before it queues its continuation, so a job
+    ends well within a Lambda's time limit."""
 
     queue_backend: Literal["inprocess", "sqs"] = "inprocess"
     """inprocess: a worker thread in the API process (local stack); sqs: SQS + the worker Lambda."""
@@ -56,6 +82,20 @@ class Settings(BaseSettings):
 
     aws_endpoint_url: str | None = None
     """An S3/SQS-compatible endpoint (local: moto server); unset = AWS."""
+
+    knowledge_bucket: str = "sapa-knowledge"
+    """S3 bucket of uploaded knowledge documents (keys knowledge/<store>/<document>/<file name>)."""
+    embedding_provider: Literal["auto", "local", "openai"] = "auto"
+    """auto: OpenAI embeddings when openai_api_key is set, else the local all-MiniLM-L6-v2. Changing the
+    provider means re-uploading documents: a question is only compared with chunks of its own model."""
+    openai_embedding_model: str = "text-embedding-3-small"
+    """OpenAI embedding model, asked for 384 dimensions (the size of knowledge_chunks.embedding)."""
+    embedding_model_path: str | None = None
+    """Folder of the exported local embedder (model.onnx, tokenizer.json, embedder.json). Unset:
+    model/artifacts/embedder of the repository (what `make embedder` writes)."""
+    embedding_function_name: str | None = None
+    """On AWS: the embedder Lambda (the classifier's container image) the worker invokes for local
+    embeddings instead of loading the model."""
 
 
 @lru_cache(maxsize=1)

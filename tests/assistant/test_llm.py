@@ -22,7 +22,7 @@ from tests.conftest import Stack, make_settings
 
 Ask = Callable[..., AssistantRequest]
 ShopFor = Callable[..., ShopData]
-TOOLS = {"my_orders", "order_status", "search_products", "store_policies", "hand_off"}
+TOOLS = {"my_orders", "order_status", "search_products", "store_policies", "knowledge", "hand_off"}
 
 
 def _tool_results(request: Json) -> list[Json]:
@@ -73,7 +73,7 @@ def test_the_order_tool_is_called_and_its_result_reaches_the_reply(
     # The real client, with the settings' model, temperature and key.
     assert (first["model"], first["temperature"]) == ("gpt-test-mini", 0.1)
     assert fake_openai.headers[0]["authorization"] == "Bearer sk-test-key"
-    # The tools: the five shop tools, none of which can be pointed at a phone or a store.
+    # The tools: the six shop tools, none of which can be pointed at a phone or a store.
     assert {tool["function"]["name"] for tool in first["tools"]} == TOOLS
     parameters = json.dumps([tool["function"]["parameters"] for tool in first["tools"]]).lower()
     assert "phone" not in parameters and "store_id" not in parameters

@@ -11,7 +11,7 @@ import { Composer } from './Composer'
 import { assigneeOptions, ContextPanel } from './ContextPanel'
 import { Icon } from './Icon'
 import { memberLabel } from './members'
-import { Thread } from './Thread'
+import { KeptMedia, Thread } from './Thread'
 
 export function ConversationPane({ workspace, model }: { workspace: Workspace; model: ConversationModel }) {
   const state = useStore(model.state)
@@ -92,13 +92,15 @@ export function ConversationPane({ workspace, model }: { workspace: Workspace; m
       )}
       <div class="conv-body">
         <div class="conv-main">
-          <Thread
-            messages={state.messages}
-            notes={state.notes}
-            customerName={name}
-            userId={workspace.userId}
-            team={team}
-          />
+          <KeptMedia.Provider value={(messageId, index) => workspace.api.mediaLink(workspace.storeId, messageId, index)}>
+            <Thread
+              messages={state.messages}
+              notes={state.notes}
+              customerName={name}
+              userId={workspace.userId}
+              team={team}
+            />
+          </KeptMedia.Provider>
           <Composer
             workspace={workspace}
             model={model}

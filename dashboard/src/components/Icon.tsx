@@ -23,6 +23,7 @@ const PATHS = {
   inbox: 'M22 12h-6l-2 3h-4l-2-3H2M5.5 5.1 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.5-6.9A2 2 0 0 0 16.8 4H7.2a2 2 0 0 0-1.7 1.1z',
   doubleCheck: 'M18 6 7 17l-5-5M22 10l-7.5 7.5L13 16',
   filter: 'M22 3H2l8 9.5V19l4 2v-8.5z',
+  chart: 'M3 3v18h18M7 16l4-5 3 3 6-7',
 } as const
 
 export type IconName = keyof typeof PATHS

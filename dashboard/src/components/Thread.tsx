@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { createContext } from 'preact'
+import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { formatClock, formatDateTime, formatDay, MESSAGE_STATUS_LABELS } from '../format'
 import type { MediaItem, MessageRow, NoteRow, TeamMember } from '../types'
 import { CategoryBadge, UrgencyBadge } from './Badges'
@@ -135,7 +136,7 @@ function MessageBubble({
           </span>
         )}
         {inbound && <span class="visually-hidden">{who}: </span>}
-        {(message.media?.length ?? 0) > 0 && <Media items={message.media ?? []} />}
+        {(message.media?.length ?? 0) > 0 && <Media messageId={message.id} items={message.media ?? []} />}
         {message.body !== '' && (
           <p class="bubble__text" data-testid="message-body">
             {message.body}
@@ -179,7 +180,10 @@ function DeliveryStatus({ message }: { message: MessageRow }) {
   )
 }
 
-function Media({ items }: { items: MediaItem[] }) {
+/** Opens the kept copy of attachment `index` of a message (provided by the conversation pane). */
+export const KeptMedia = createContext<((messageId: string, index: number) => Promise<string>) | null>(null)
+
+function Media({ messageId, items }: { messageId: string; items: MediaItem[] }) {
   return (
     <ul class="media" aria-label="Attachments">
       {items.map((item, i) => {
@@ -196,10 +200,70 @@ function Media({ items }: { items: MediaItem[] }) {
                 <span class="media__type">Open</span>
               </a>
             )}
+            <MediaReading item={item} />
+            {item.storage_key && <OpenKept messageId={messageId} index={i} />}
           </li>
         )
       })}
     </ul>
+  )
+}
+
+const NOT_READ: Record<string, string> = {
+  unsupported: 'Not read by the assistant: a person needs to look at it.',
+  oversized: 'Too large to read: a person needs to look at it.',
+  unreadable: 'No text could be read from it: a person needs to look at it.',
+  unavailable: 'Could not be downloaded from Twilio.',
+}
+
+/** The copy Sapa kept: a link that works without Twilio's credentials, fetched when asked for. */
+function OpenKept({ messageId, index }: { messageId: string; index: number }) {
+  const link = useContext(KeptMedia)
+  const [error, setError] = useState<string | null>(null)
+  if (!link) return null
+  const open = async () => {
+    // Opened at once (a popup opened after an await is blocked), pointed at the link when it arrives.
+    const opened = window.open('', '_blank')
+    if (opened) opened.opener = null
+    try {
+      const url = await link(messageId, index)
+      if (opened) opened.location.href = url
+      setError(null)
+    } catch (failure) {
+      opened?.close()
+      setError(failure instanceof Error ? failure.message : String(failure))
+    }
+  }
+  return (
+    <>
+      <button type="button" class="button button--ghost button--small" data-testid="media-open-kept" onClick={() => void open()}>
+        Open the copy Sapa kept
+      </button>
+      {error && <p class="media__note">{error}</p>}
+    </>
+  )
+}
+
+/** What the worker read from an attachment (the assistant read the same), or why it could not. */
+function MediaReading({ item }: { item: MediaItem }) {
+  if (item.status === 'extracted' && item.text) {
+    return (
+      <details class="media__read" data-testid="media-text">
+        <summary>
+          Text read from it{item.pages && item.pages > 1 ? ` (${item.pages} pages)` : ''}
+          {item.text_truncated ? ', beginning' : ''}
+        </summary>
+        <pre>{item.text}</pre>
+      </details>
+    )
+  }
+  const note = item.status ? NOT_READ[item.status] : undefined
+  if (!note) return null
+  return (
+    <p class="media__note" data-testid="media-note" title={item.error ?? undefined}>
+      {note}
+      {item.error ? ` ${item.error}` : ''}
+    </p>
   )
 }
 

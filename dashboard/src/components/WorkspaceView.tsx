@@ -1,12 +1,14 @@
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
+import { KnowledgePage } from '../knowledge/KnowledgePage'
+import { KpiRoute } from '../kpi/KpiRoute'
 import type { ConversationModel } from '../models/conversation'
 import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
-import { conversationIdFromHash } from '../routes'
+import { conversationIdFromHash, pageFromHash, type Page } from '../routes'
 import { Store, useStore } from '../store'
 import type { StoreMembership } from '../types'
 import { ConversationPane } from './ConversationPane'
-import { Icon } from './Icon'
+import { Icon, type IconName } from './Icon'
 import { InboxPane } from './InboxPane'
 import { Logo } from './Logo'
 import { QueueOverview } from './QueueOverview'
@@ -22,10 +24,14 @@ interface Props {
 
 export function WorkspaceView({ workspace, memberships, email, error, onSwitchStore, onSignOut }: Props) {
   const open = useStore(workspace?.open ?? EMPTY_OPEN)
+  const [page, setPage] = useState<Page>(() => pageFromHash(location.hash))
 
   useEffect(() => {
     if (!workspace) return
-    const follow = () => workspace.select(conversationIdFromHash(location.hash))
+    const follow = () => {
+      setPage(pageFromHash(location.hash))
+      workspace.select(conversationIdFromHash(location.hash))
+    }
     follow()
     addEventListener('hashchange', follow)
     return () => removeEventListener('hashchange', follow)
@@ -60,6 +66,14 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           </span>
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
+        <nav class="topbar__nav" aria-label="Pages">
+          {PAGES.filter((p) => p.page !== 'kpis' || current?.role !== 'agent').map((p) => (
+            <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
+              <Icon name={p.icon} size={15} />
+              {p.label}
+            </a>
+          ))}
+        </nav>
         <span class="topbar__spacer" />
         <span class="topbar__user">
           <span data-testid="signed-in-as">{email}</span>
@@ -75,7 +89,14 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           {error}
         </p>
       )}
-      {workspace && (
+      {workspace && page === 'knowledge' && <KnowledgePage workspace={workspace} />}
+      {workspace && page === 'kpis' && workspace.membership.role !== 'agent' && <KpiRoute workspace={workspace} />}
+      {workspace && page === 'kpis' && workspace.membership.role === 'agent' && (
+        <p class="alert alert--page" role="alert" data-testid="kpi-forbidden">
+          KPIs and insights are for the store’s owners and admins.
+        </p>
+      )}
+      {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
           {open ? (
@@ -88,6 +109,12 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
     </div>
   )
 }
+
+const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
+  { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
+  { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
+  { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
+]
 
 /** Before the workspace exists nothing is open. */
 const EMPTY_OPEN = new Store<ConversationModel | null>(null)

@@ -30,11 +30,12 @@ export class Workspace {
   private queueTimer: ReturnType<typeof setTimeout> | null = null
   readonly inbox: InboxModel
   private subscription: StoreSubscription | null = null
+  private readonly broadcastListeners = new Set<(payload: unknown) => void>()
   private disposed = false
   private joinedBefore = false
 
   constructor(
-    private readonly client: SupabaseClient,
+    readonly client: SupabaseClient,
     readonly api: SapaApi,
     readonly membership: StoreMembership,
     readonly userId: string,
@@ -73,6 +74,10 @@ export class Workspace {
           void this.open.get()?.load()
         }
         this.joinedBefore = true
+      },
+      (payload) => {
+        if (this.disposed) return
+        for (const listener of [...this.broadcastListeners]) listener(payload)
       },
     )
     if (this.disposed) {
@@ -129,6 +134,12 @@ export class Workspace {
         this.templates.set({ list: [], error: error instanceof Error ? error.message : String(error) })
       }
     }
+  }
+
+  /** Every broadcast on the store's topic, raw (pages other than the inbox parse the tables they show). */
+  onBroadcast(listener: (payload: unknown) => void): () => void {
+    this.broadcastListeners.add(listener)
+    return () => this.broadcastListeners.delete(listener)
   }
 
   setFilters(filters: InboxFilters): void {

@@ -10,7 +10,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
+from sapa.api.routes.insights import router as insights_router
+from sapa.api.routes.knowledge import router as knowledge_router
+from sapa.api.routes.media import router as media_router
+from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
+from sapa.api.routes.woocommerce import router as woocommerce_router
 from sapa.settings import get_settings
 
 
@@ -52,10 +57,15 @@ def create_app() -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(twilio_router)
+    app.include_router(woocommerce_router)
+    app.include_router(stores_router)
     app.include_router(conversations.router)
     app.include_router(messages.router)
     app.include_router(notes.router)
     app.include_router(tickets.router)
     app.include_router(templates.router)
     app.include_router(members.router)
+    app.include_router(insights_router)
+    app.include_router(knowledge_router)
+    app.include_router(media_router)
     return app

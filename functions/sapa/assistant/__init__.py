@@ -32,12 +32,13 @@ def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> Ass
     earlier = [turn.text for turn in request.history if turn.role == "customer"]
     language = conversation_language(request.text, earlier)
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
-        return answer_offline(request, ShopTools(shop), language)
+        return answer_offline(request, ShopTools(shop, settings), language)
     try:
-        return answer_with_llm(request, ShopTools(shop), language, settings)
+        return answer_with_llm(request, ShopTools(shop, settings), language, settings)
     except LLM_FAILURES as error:
         logger.warning("the LLM failed; the offline responder answers", extra={"error": type(error).__name__})
-        return answer_offline(request, ShopTools(shop), language, fallback_reason=type(error).__name__)
+        tools = ShopTools(shop, settings)
+        return answer_offline(request, tools, language, fallback_reason=type(error).__name__)
 
 
 __all__ = [

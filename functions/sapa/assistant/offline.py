@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sapa.assistant import templates
 from sapa.assistant.intent import Intent, detect_intent
+from sapa.assistant.language import detect_language
 from sapa.assistant.split import split_message
 from sapa.assistant.templates import hello, text
 from sapa.assistant.tools import ShopTools
@@ -19,6 +20,10 @@ from sapa.assistant.types import AssistantReply, AssistantRequest, Language, Ord
 logger = logging.getLogger(__name__)
 
 PRODUCTS_SHOWN = 3
+KNOWLEDGE_THRESHOLD = 0.36
+"""Passage.score (mean of cosine similarity and keyword score) from which the best passage answers
+a question by itself; calibrated on tests/knowledge/eval (scripts/eval_knowledge.py prints the
+scores of right answers and of unanswerable questions, and the threshold that separates them)."""
 
 
 @dataclass(frozen=True)
@@ -54,29 +59,41 @@ def _respond(intent: Intent, request: AssistantRequest, tools: ShopTools, langua
     first_name = request.customer_name.split()[0] if request.customer_name else None
     match intent.kind:
         case "handoff":
-            return _handoff(intent, tools, language)
+            return _handoff(intent, request.text, tools, language)
         case "order_status":
             return _order_status(intent.order_number, tools, language)
         case "policy":
-            return _policy(intent, tools, language)
+            return _from_documents(request.text, tools, language) or _policy(intent, tools, language)
         case "product":
-            return _products(intent.product_query, tools, language, explicit=True)
+            found = _products(intent.product_query, tools, language, explicit=True)
+            return (
+                found
+                if found.handoff_reason is None
+                else _from_documents(request.text, tools, language) or found
+            )
         case "greeting":
             return _Answer(f"{hello(language, first_name)} {text(language, 'greeting', shop=shop)}")
         case "thanks":
             return _Answer(text(language, "thanks", name=f" {first_name}" if first_name else ""))
-    return _products(intent.product_query, tools, language, explicit=False)
+    found = _products(intent.product_query, tools, language, explicit=False)
+    if found.handoff_reason is None:
+        return found
+    return _from_documents(request.text, tools, language) or found
 
 
-def _handoff(intent: Intent, tools: ShopTools, language: Language) -> _Answer:
+def _handoff(intent: Intent, question: str, tools: ShopTools, language: Language) -> _Answer:
     reason = intent.reason or "handoff"
     key = "handoff_upset" if intent.upset else "handoff"
     lines: list[str] = []
     order = tools.order_status(intent.order_number) if intent.order_number else None
     if order is not None:  # the customer's own order, for them and for the person taking over
         lines.append(_order_text(order, tools.shop.timezone, language))
-    if intent.topic is not None:  # what the policy says, while the customer waits for a person
-        lines += [p.body for p in _in_language(tools.store_policies(intent.topic), language)]
+    if intent.topic is not None:  # what the shop wrote about it, while the customer waits for a person
+        passage = _from_documents(question, tools, language, outro=False)
+        if passage is not None:
+            lines.append(passage.body)
+        else:
+            lines += [p.body for p in _in_language(tools.store_policies(intent.topic), language)]
     lines.append(text(language, key, shop=tools.shop.name))
     return _Answer("\n\n".join(lines), reason)
 
@@ -110,6 +127,28 @@ def _order_status(number: str | None, tools: ShopTools, language: Language) -> _
 def _order_text(order: Order, timezone: str, language: Language) -> str:
     items = templates.order_items(order, language)
     return " ".join(part for part in (templates.order_sentence(order, timezone, language), items) if part)
+
+
+def _from_documents(
+    question: str, tools: ShopTools, language: Language, *, outro: bool = True
+) -> _Answer | None:
+    """The best passage of the shop's documents, quoted with its document's title, when it is sure
+    enough to answer (score ≥ KNOWLEDGE_THRESHOLD); None otherwise. Of the two best passages, one in
+    the customer's language is preferred when it is sure enough too."""
+    try:
+        passages = tools.knowledge(question, limit=2)
+    except Exception:  # the documents are extra help here: without them the other answers still work
+        logger.exception("knowledge search failed; answering without the shop's documents")
+        return None
+    sure = [p for p in passages if p.score >= KNOWLEDGE_THRESHOLD]
+    if not sure:
+        return None
+    chosen = next((p for p in sure if detect_language(p.content, language) == language), sure[0])
+    tools.cite(chosen)
+    source = f"{chosen.title} — {chosen.heading}" if chosen.heading else chosen.title
+    intro = text(language, "knowledge_intro", source=source)
+    lines = [intro, chosen.content, *([text(language, "policy_outro")] if outro else [])]
+    return _Answer("\n\n".join(lines))
 
 
 def _policy(intent: Intent, tools: ShopTools, language: Language) -> _Answer:

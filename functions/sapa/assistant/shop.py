@@ -13,6 +13,8 @@ from pydantic import TypeAdapter
 from supabase import Client
 
 from sapa.assistant.types import Order, Policy, PolicyTopic, Product, StoreFacts
+from sapa.knowledge.retrieve import Passage, search
+from sapa.settings import Settings
 
 _ORDERS = TypeAdapter(list[Order])
 _PRODUCTS = TypeAdapter(list[Product])
@@ -92,6 +94,10 @@ class ShopData:
             request = request.eq("topic", topic)
         rows = request.order("topic").order("language").order("title").limit(100).execute().data
         return _POLICIES.validate_python(rows)
+
+    def knowledge(self, question: str, settings: Settings, limit: int = 3) -> list[Passage]:
+        """Passages of the store's uploaded documents that best answer the question, best first."""
+        return search(self._db, settings, self.store_id, question, _bounded(limit), ignore_words=self.name)
 
     def _customer_orders(self, number: str | None, limit: int) -> list[Order]:
         params = {

@@ -33,6 +33,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "products_intro": "Ini yang saya temukan di katalog {shop}:",
         "products_outro": "Bisa langsung dipesan lewat link di atas ya kak 😊",
         "policy_outro": "Ada lagi yang bisa saya bantu kak? 😊",
+        "knowledge_intro": "Menurut dokumen *{source}*:",
     },
     "en": {
         "hello": "Hi{name}! 👋",
@@ -56,6 +57,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "products_intro": "Here's what I found in the {shop} catalogue:",
         "products_outro": "You can order through the links above 😊",
         "policy_outro": "Anything else I can help with?",
+        "knowledge_intro": "According to our document *{source}*:",
     },
 }
 

@@ -16,13 +16,19 @@ from pydantic import BaseModel, Field
 from sapa.assistant.money import format_money
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import Order, Policy, PolicyTopic, Product
+from sapa.knowledge.retrieve import Passage
+from sapa.settings import Settings
 
 NOT_FOUND = "not_found"
+LLM_MIN_SIMILARITY = 0.2
+"""Passages less similar to the question than this are not shown to the model (they only tempt it)."""
 
 
 class ShopTools:
-    def __init__(self, shop: ShopData) -> None:
+    def __init__(self, shop: ShopData, settings: Settings | None = None) -> None:
         self.shop = shop
+        self.settings = settings
+        """Without settings there is no knowledge search (no embedder to ask)."""
         self.calls: list[dict[str, Any]] = []
         self.sources: list[str] = []
         self.handoff_reason: str | None = None
@@ -48,6 +54,19 @@ class ShopTools:
         policies = self.shop.policies(topic)
         self._record("store_policies", {"topic": topic}, sorted({f"policy:{p.topic}" for p in policies}))
         return policies
+
+    def knowledge(self, question: str, limit: int = 3) -> list[Passage]:
+        """Passages of the shop's documents for the question. Not yet sources: the responder cites
+        (`cite`) the passages it answers from."""
+        passages = self.shop.knowledge(question, self.settings, limit) if self.settings else []
+        self._record("knowledge", {"question": question}, [])
+        return passages
+
+    def cite(self, passage: Passage) -> None:
+        """The answer rests on this passage: its document becomes a source ("document:<id>")."""
+        source = f"document:{passage.document_id}"
+        if source not in self.sources:
+            self.sources.append(source)
 
     def hand_off(self, reason: str) -> None:
         self.handoff_reason = reason.strip()[:300] or "handoff requested"
@@ -77,6 +96,15 @@ class ShopTools:
         def store_policies(topic: PolicyTopic | None = None) -> str:
             return _json({"policies": [p.model_dump() for p in self.store_policies(topic)]})
 
+        def knowledge(question: str) -> str:
+            passages = [p for p in self.knowledge(question) if p.similarity >= LLM_MIN_SIMILARITY]
+            if not passages:
+                note = "Nothing in the shop's documents answers this: say you do not know, or hand off."
+                return _json({"result": NOT_FOUND, "note": note})
+            for passage in passages:  # what the model is shown is what its answer may rest on
+                self.cite(passage)
+            return _json({"passages": [passage_json(p) for p in passages]})
+
         def hand_off(reason: str) -> str:
             self.hand_off(reason)
             return _json({"result": "handed_off", "note": "A person from the team will reply in this chat."})
@@ -91,6 +119,10 @@ class ShopTools:
             _tool(store_policies, _StorePolicies,
                   "The store's policies and FAQ: shipping, returns (refunds), payment, hours (opening hours, "
                   "showroom), orders (changing, cancelling), general."),
+            _tool(knowledge, _Knowledge,
+                  "Search the documents the shop uploaded (return policy, shipping tables, FAQ, price "
+                  "lists, ...) for passages that answer a question. Answer from the passages only, and "
+                  "mention the document's title when you rely on it."),
             _tool(hand_off, _HandOff,
                   "Hand the conversation to a person from the team: when the customer asks for a person, "
                   "is upset or complaining, or you cannot help with the tools you have."),
@@ -112,6 +144,10 @@ class _SearchProducts(BaseModel):
 
 class _StorePolicies(BaseModel):
     topic: PolicyTopic | None = Field(default=None, description="One topic, or none for all policies.")
+
+
+class _Knowledge(BaseModel):
+    question: str = Field(description="The customer's question in their words, e.g. 'retur berapa hari?'.")
 
 
 class _HandOff(BaseModel):
@@ -147,6 +183,16 @@ def order_json(order: Order, currency: str) -> dict[str, Any]:
         "shipping_method": order.shipping_method,
         "tracking_number": order.tracking_number,
         "items": [{"name": i.name, "quantity": i.quantity} for i in order.items],
+    }
+
+
+def passage_json(passage: Passage) -> dict[str, Any]:
+    return {
+        "document": passage.title,
+        "document_id": str(passage.document_id),
+        "section": passage.heading,
+        "page": passage.page,
+        "text": passage.content,
     }
 
 

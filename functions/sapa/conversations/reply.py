@@ -15,9 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from supabase import Client
 
+from sapa.assistant.language import conversation_language
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
+from sapa.channels.twilio.media import MediaDeps, MediaItem, TwilioCredentials, read_message_media
 from sapa.classify.client import Classifier
+from sapa.conversations.attachments import media_notice, needs_person, with_attachments
 from sapa.conversations.outbound import Destination, MessageSender, StoredMessage, send_stored_message
 from sapa.db import rows
 from sapa.settings import Settings
@@ -37,6 +40,8 @@ class ReplyDeps:
     sender: MessageSender
     answer: AnswerFunction
     classifier: Classifier | None = None
+    media: MediaDeps | None = None
+    """Reads the media customers send (download, store, extract); None: media stays as Twilio described it."""
     clock: Callable[[], datetime] = field(default=utc_now)
 
 
@@ -49,12 +54,22 @@ class InboundMessage(_Frozen):
     store_id: str
     conversation_id: str
     body: str
+    media: list[MediaItem] = []
     created_at: datetime
 
 
 class Customer(_Frozen):
     phone: str
     name: str | None
+
+
+class HistoryMessage(_Frozen):
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    media: list[MediaItem] = []
+
+    def turn(self) -> Turn:
+        return Turn(role=self.role, text=with_attachments(self.text, self.media))
 
 
 class ReplyContext(_Frozen):
@@ -65,7 +80,7 @@ class ReplyContext(_Frozen):
     customer: Customer
     has_newer_inbound: bool
     stored_parts: list[StoredMessage]
-    history: list[Turn]
+    history: list[HistoryMessage]
     destination: Destination
 
 
@@ -91,6 +106,8 @@ def _finish(deps: ReplyDeps, message_id: str, status: str, error: str | None = N
 def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     data = deps.supabase.rpc("reply_context", {"p_message_id": message_id}).execute().data
     context = ReplyContext.model_validate(data)
+    if deps.media is not None and context.message.media:
+        context = _read_media(deps.media, context)
     if deps.classifier is not None:
         _label(deps.supabase, deps.classifier, context.message)
     if context.conversation_status != "bot" or context.has_newer_inbound:
@@ -112,10 +129,26 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     return "done"
 
 
+def _read_media(media: MediaDeps, context: ReplyContext) -> ReplyContext:
+    """The message's media downloaded, stored and read (before anyone answers), also when a person has
+    the conversation: the agent sees the text under the attachment."""
+    message = context.message
+    items = read_message_media(
+        media,
+        store_id=message.store_id,
+        message_id=message.id,
+        items=message.media,
+        credentials=TwilioCredentials(context.destination.account_sid, context.destination.auth_token),
+    )
+    return context.model_copy(update={"message": message.model_copy(update={"media": items})})
+
+
 def _label(supabase: Client, classifier: Classifier, message: InboundMessage) -> None:
     """Category, urgency and confidence on the inbound message, before anything reads them (a handoff
-    ticket takes its priority from the urgency); written only if the message has none yet."""
-    (label,) = classifier.classify([message.body])
+    ticket takes its priority from the urgency); written only if the message has none yet. A photo or
+    file without a caption is labelled by the text read from it."""
+    text = message.body if message.body.strip() else with_attachments("", message.media)
+    (label,) = classifier.classify([text])
     params = {
         "p_message_id": message.id,
         "p_category": label.category,
@@ -132,11 +165,15 @@ def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMess
         customer_phone=context.customer.phone,
         customer_name=context.customer.name,
         conversation_id=message.conversation_id,
-        history=context.history,
-        text=message.body,
+        history=[turn.turn() for turn in context.history],
+        text=with_attachments(message.body, message.media),
     )
-    shop = ShopData(deps.supabase, message.store_id, context.customer.phone)
-    reply = deps.answer(request, shop, deps.settings)
+    if needs_person(message.media):
+        earlier = [turn.text for turn in context.history if turn.role == "customer"]
+        reply = media_notice(message.media, conversation_language(message.body, earlier))
+    else:
+        shop = ShopData(deps.supabase, message.store_id, context.customer.phone)
+        reply = deps.answer(request, shop, deps.settings)
     metadata = {
         "responder": reply.responder,
         "language": reply.language,

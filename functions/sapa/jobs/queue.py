@@ -19,12 +19,15 @@ class Job(BaseModel):
     """What the worker is asked to do. Jobs are idempotent: running one twice has the effect of once.
 
     reply: the assistant's reply to the inbound message `message_id` (of `store_id`);
-    summarize: a fresh summary of the conversation `conversation_id`."""
+    summarize: a fresh summary of the conversation `conversation_id`;
+    backfill: the next pages of the WooCommerce backfill of `store_id` (it queues its own continuation);
+    extract_document: extract, chunk and embed the knowledge document `document_id` of `store_id`."""
 
-    type: Literal["reply", "summarize"]
+    type: Literal["reply", "summarize", "backfill", "extract_document"]
     store_id: str | None = None
     message_id: str | None = None
     conversation_id: str | None = None
+    document_id: str | None = None
 
     @model_validator(mode="after")
     def _names_its_subject(self) -> Self:
@@ -32,12 +35,16 @@ class Job(BaseModel):
             raise ValueError("a reply job names its store_id and message_id")
         if self.type == "summarize" and not self.conversation_id:
             raise ValueError("a summarize job names its conversation_id")
+        if self.type == "backfill" and not self.store_id:
+            raise ValueError("a backfill job names its store_id")
+        if self.type == "extract_document" and not (self.store_id and self.document_id):
+            raise ValueError("an extract_document job names its store_id and document_id")
         return self
 
     @property
     def subject(self) -> str:
         """The id the job is about, for logs."""
-        return self.message_id or self.conversation_id or ""
+        return self.message_id or self.conversation_id or self.document_id or self.store_id or ""
 
 
 def reply_job(store_id: str, message_id: str) -> Job:
@@ -46,6 +53,14 @@ def reply_job(store_id: str, message_id: str) -> Job:
 
 def summarize_job(conversation_id: str) -> Job:
     return Job(type="summarize", conversation_id=conversation_id)
+
+
+def backfill_job(store_id: str) -> Job:
+    return Job(type="backfill", store_id=store_id)
+
+
+def extract_document_job(store_id: str, document_id: str) -> Job:
+    return Job(type="extract_document", store_id=store_id, document_id=document_id)
 
 
 Lane = Literal["reply", "background"]

@@ -12,6 +12,7 @@ from functools import lru_cache
 import boto3
 
 from sapa.assistant import answer
+from sapa.channels.twilio.media import MediaDeps, TwilioMediaClient
 from sapa.channels.twilio.sender import TwilioSender
 from sapa.classify.client import classifier_from_settings
 from sapa.conversations.reply import ReplyDeps, reply_to_message
@@ -22,7 +23,10 @@ from sapa.conversations.summary import (
     summarize_conversation,
 )
 from sapa.db import get_supabase
-from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue
+from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue, backfill_job
+from sapa.knowledge.documents import KnowledgeDeps, process_document
+from sapa.knowledge.embed import embedder_from_settings
+from sapa.knowledge.storage import object_store
 from sapa.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +41,15 @@ def reply_deps() -> ReplyDeps:
         sender=TwilioSender(settings),
         answer=answer,
         classifier=classifier_from_settings(settings),
+        media=MediaDeps(
+            get_supabase(), object_store(settings), TwilioMediaClient(settings.twilio_api_base_url)
+        ),
     )
+
+
+def knowledge_deps(settings: Settings) -> KnowledgeDeps:
+    """The document job's clients; the embedder loads (or connects) on the first document."""
+    return KnowledgeDeps(get_supabase(), object_store(settings), embedder_from_settings(settings))
 
 
 def warm_up() -> None:
@@ -59,6 +71,10 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | N
                 _summarize_if_due(deps, job.message_id, follow_ups)
         case "summarize" if job.conversation_id is not None:
             summarize_conversation(SummaryDeps(deps.supabase, deps.settings), job.conversation_id)
+        case "backfill" if job.store_id is not None:
+            _backfill(deps, job.store_id, follow_ups)
+        case "extract_document" if job.store_id is not None and job.document_id is not None:
+            process_document(knowledge_deps(deps.settings), job.store_id, job.document_id)
 
 
 def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: SummaryQueue | None) -> None:
@@ -73,6 +89,15 @@ def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: SummaryQueue
             follow_ups.enqueue_summary(conversation_id)
     except Exception:
         logger.exception("could not summarise the conversation of message %s", message_id)
+
+
+def _backfill(deps: ReplyDeps, store_id: str, follow_ups: SummaryQueue | None) -> None:
+    """Some pages of a shop's backfill; the continuation goes on the queue when there is one."""
+    from sapa.commerce.woocommerce.backfill import run_backfill_job
+
+    enqueue = getattr(follow_ups, "enqueue", None)
+    continue_with = (lambda store: enqueue(backfill_job(store))) if enqueue is not None else None
+    run_backfill_job(deps.supabase, deps.settings, store_id, continue_with)
 
 
 def queue_from_settings(settings: Settings) -> ReplyQueue:

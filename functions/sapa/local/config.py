@@ -78,6 +78,13 @@ class StackConfig:
     def dashboard_url(self) -> str:
         return f"http://{self.host}:{self.dashboard_port}"
 
+    @property
+    def s3_url(self) -> str:
+        """The local object storage (moto's S3), on the gateway's port + 4."""
+        return f"http://{self.host}:{self.gateway_port + 4}"
+
+    knowledge_bucket = "sapa-knowledge"
+
     @cached_property
     def anon_key(self) -> str:
         return self._role_key("anon")

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from sapa.local.config import StackConfig
 from sapa.local.dashboard import create_dashboard_app
 from sapa.local.migrate import apply_migrations
+from sapa.local.objects import ObjectStorage, start_object_storage
 from sapa.local.postgres import LocalPostgres
 from sapa.local.postgrest import start_postgrest
 from sapa.local.seed import seed_demo
@@ -40,7 +41,34 @@ def functions_environment(config: StackConfig) -> dict[str, str]:
         "SUPABASE_JWT_SECRET": config.jwt_secret,
         "ENVIRONMENT": "local",
         "CORS_ORIGINS": json.dumps([config.dashboard_url]),
+        # Connecting a local WooCommerce (the WordPress plugin): a known dev connect token, shops on
+        # http://localhost, and a credentials key generated once per state folder.
+        "CONNECT_TOKEN": LOCAL_CONNECT_TOKEN,
+        "WOOCOMMERCE_ALLOW_HTTP": "true",
+        "CREDENTIALS_ENCRYPTION_KEY": local_credentials_key(config),
+        # Object storage: the moto server the stack runs (any credentials are accepted there).
+        "AWS_ENDPOINT_URL": config.s3_url,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "KNOWLEDGE_BUCKET": config.knowledge_bucket,
     }
+
+
+LOCAL_CONNECT_TOKEN = "sapa-local-connect-token"  # noqa: S105 (dev stack only, like the demo logins)
+
+
+def local_credentials_key(config: StackConfig) -> str:
+    """The local stack's Fernet key for shop credentials, kept beside its database (which holds what it
+    encrypted)."""
+    path = config.state_dir / "credentials.key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def wait_for_http(url: str, timeout: float = 30.0) -> None:
@@ -84,10 +112,12 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
     config.log_dir.mkdir(parents=True, exist_ok=True)
     postgres = prepare_database(config, reset=reset)
     postgrest: subprocess.Popen[bytes] | None = None
+    object_storage: ObjectStorage | None = None
     try:
         postgrest = start_postgrest(config)
         wait_for_http(config.postgrest_url)
         os.environ.update(functions_environment(config))
+        object_storage = start_object_storage(config)
         # Imported here: the functions app reads its settings from the environment set just above.
         from sapa.api.app import create_app
         from sapa.db import get_supabase
@@ -106,6 +136,10 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         async def announce() -> None:
             while not all(s.started for s in servers):  # noqa: ASYNC110 (uvicorn exposes no event)
                 await asyncio.sleep(0.05)
+            if config.profile == "demo":  # the test profile's suites upload what they need themselves
+                from sapa.local.seed.documents import seed_demo_documents_in_background
+
+                seed_demo_documents_in_background()
             ready_file.write_text(str(os.getpid()))
             if on_ready:
                 print(on_ready, flush=True)
@@ -118,6 +152,8 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         finally:
             ready_file.unlink(missing_ok=True)
     finally:
+        if object_storage is not None:
+            object_storage.stop()
         if postgrest is not None:
             postgrest.terminate()
             postgrest.wait(timeout=10)

@@ -67,6 +67,10 @@ def _demo_exists(conn: psycopg.Connection[Any]) -> bool:
 
 # Children first. Deleting by store_id with triggers off: no realtime broadcast per deleted demo row.
 _STORE_TABLES = (
+    "store_api_keys",
+    "woocommerce_deliveries",
+    "woocommerce_sync_resources",
+    "woocommerce_syncs",
     "store_credentials",
     "store_policies",
     "whatsapp_templates",
@@ -131,6 +135,8 @@ def _write(
                     for row in rows:
                         copy.write_row(row)
     conn.execute("set local session_replication_role = origin")
+    for store in stores:  # the KPI rollups' triggers were off too: recompute them from the rows
+        conn.execute("select private.kpi_rebuild(%s)", (store.profile.id,))
 
 
 def _write_credentials(conn: psycopg.Connection[Any]) -> None:

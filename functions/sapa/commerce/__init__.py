@@ -1,0 +1,1 @@
+"""Shop platforms Sapa mirrors orders, customers and products from (WooCommerce)."""

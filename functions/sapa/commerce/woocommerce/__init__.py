@@ -1,0 +1,1 @@
+"""WooCommerce: signed webhooks (signature, parse, ingest), the REST API v3 client and the backfill."""

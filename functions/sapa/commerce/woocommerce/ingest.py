@@ -1,0 +1,115 @@
+"""One signed WooCommerce delivery, after its signature has been verified: logged first (durably), then
+applied to the mirror, then its outcome or error recorded on the logged row.
+
+Why a processing error still answers 2xx: the delivery is stored and its error is visible in
+woocommerce_deliveries; WooCommerce disables a webhook after 5 failed deliveries in a row, and one
+payload Sapa cannot apply (say, a status a plugin invented) must not stop every later order from
+arriving. Only a failure to store the delivery at all (the database unreachable) answers 5xx, so that
+WooCommerce retries it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from postgrest.exceptions import APIError
+from pydantic import ValidationError
+from supabase import Client
+
+from sapa.commerce.woocommerce import storage
+from sapa.commerce.woocommerce.parse import (
+    Customer,
+    Deleted,
+    MalformedDelivery,
+    Order,
+    Product,
+    Topic,
+    resource_id,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified delivery, parsed as far as its envelope: topic, resource id, JSON body."""
+
+    store: storage.WebhookStore
+    topic: Topic
+    raw: bytes
+    payload: dict[str, Any]
+    delivery_id: str | None = None
+    webhook_id: int | None = None
+
+    @property
+    def resource_id(self) -> int:
+        return resource_id(self.payload)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    delivery_id: int
+    outcome: str | None
+    """created, updated, unchanged, stale, deleted or ignored; None when it failed or was a replay."""
+    error: str | None = None
+    replay: bool = False
+
+
+def ingest(supabase: Client, delivery: Delivery) -> Ingested:
+    recorded = storage.record_delivery(
+        supabase,
+        delivery.store.id,
+        topic=delivery.topic.name,
+        resource_id=delivery.resource_id,
+        body_sha256=hashlib.sha256(delivery.raw).hexdigest(),
+        payload=delivery.payload,
+        delivery_id=delivery.delivery_id,
+        webhook_id=delivery.webhook_id,
+    )
+    if not recorded.needs_processing:
+        return Ingested(recorded.delivery_id, None, replay=True)
+    try:
+        outcome = apply(supabase, delivery.store, delivery.topic, delivery.payload)
+    except (ValidationError, MalformedDelivery, APIError) as error:
+        reason = describe(error)
+        logger.warning(
+            "woocommerce %s %s for store %s not applied: %s",
+            delivery.topic.name,
+            delivery.resource_id,
+            delivery.store.id,
+            reason,
+        )
+        storage.finish_delivery(supabase, recorded.delivery_id, None, reason)
+        return Ingested(recorded.delivery_id, None, reason)
+    storage.finish_delivery(supabase, recorded.delivery_id, outcome)
+    return Ingested(recorded.delivery_id, outcome)
+
+
+def apply(supabase: Client, store: storage.WebhookStore, topic: Topic, payload: dict[str, Any]) -> str:
+    """Mirror the delivered resource: created, updated, unchanged, stale, deleted or ignored."""
+    if topic.event == "deleted":
+        deleted = Deleted.model_validate(payload)
+        return storage.apply_deletion(supabase, store.id, topic.resource, deleted.id)
+    match topic.resource:
+        case "order":
+            record = Order.model_validate(payload).record(store.default_country)
+        case "customer":
+            record = Customer.model_validate(payload).record(store.default_country)
+        case "product":
+            record = Product.model_validate(payload).record()
+    return storage.apply_resource(supabase, store.id, topic.resource, record)
+
+
+def describe(error: Exception) -> str:
+    """What went wrong, in words fit for the delivery log: field names and reasons, never the values."""
+    if isinstance(error, ValidationError):
+        problems = [
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+        return "not a WooCommerce resource: " + "; ".join(problems[:5])
+    if isinstance(error, APIError):
+        return f"the database refused it: {error.message}"
+    return str(error)

@@ -1,0 +1,106 @@
+"""The database side of WooCommerce, through the service-role client: the store a webhook names (with its
+secret and country), the delivery log, and the SQL functions that mirror orders, customers and products
+(migration 20261123000013_woocommerce.sql)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from supabase import Client
+
+from sapa.commerce.woocommerce.parse import Resource
+
+
+class _Secrets(BaseModel):
+    woocommerce_webhook_secret: str | None = None
+
+
+class WebhookStore(BaseModel):
+    """The store a webhook URL names, with its webhook secret (none when not connected)."""
+
+    id: str
+    default_country: str
+    store_credentials: _Secrets | None = None
+
+    @property
+    def secret(self) -> str | None:
+        return self.store_credentials.woocommerce_webhook_secret if self.store_credentials else None
+
+
+class RecordedDelivery(BaseModel):
+    delivery_id: int
+    needs_processing: bool
+    """False for a replay of a delivery that was processed already."""
+
+
+STORE_CACHE_SECONDS = 30.0
+"""How long a process reuses a store's secret; a signature that fails is checked again with fresh data."""
+_store_cache: dict[str, tuple[float, WebhookStore | None]] = {}
+_stores = TypeAdapter(list[WebhookStore])
+_recorded = TypeAdapter(list[RecordedDelivery])
+_outcome = TypeAdapter(str)
+
+
+def find_store(supabase: Client, store_id: str, *, fresh: bool = False) -> WebhookStore | None:
+    cached = _store_cache.get(store_id)
+    if cached and not fresh and time.monotonic() - cached[0] < STORE_CACHE_SECONDS:
+        return cached[1]
+    rows = (
+        supabase.table("stores")
+        .select("id, default_country, store_credentials(woocommerce_webhook_secret)")
+        .eq("id", store_id)
+        .limit(1)
+        .execute()
+        .data
+    )
+    stores = _stores.validate_python(rows)
+    store = stores[0] if stores else None
+    _store_cache[store_id] = (time.monotonic(), store)
+    return store
+
+
+def record_delivery(
+    supabase: Client,
+    store_id: str,
+    *,
+    topic: str,
+    resource_id: int,
+    body_sha256: str,
+    payload: object,
+    delivery_id: str | None,
+    webhook_id: int | None,
+) -> RecordedDelivery:
+    params = {
+        "p_store_id": store_id,
+        "p_topic": topic,
+        "p_resource_id": resource_id,
+        "p_body_sha256": body_sha256,
+        "p_payload": payload,
+        "p_delivery_id": delivery_id,
+        "p_webhook_id": webhook_id,
+    }
+    (recorded,) = _recorded.validate_python(
+        supabase.rpc("record_woocommerce_delivery", params).execute().data
+    )
+    return recorded
+
+
+def finish_delivery(
+    supabase: Client, delivery_id: int, outcome: str | None, error: str | None = None
+) -> None:
+    params = {"p_delivery_id": delivery_id, "p_outcome": outcome, "p_error": error}
+    supabase.rpc("finish_woocommerce_delivery", params).execute()
+
+
+def apply_resource(supabase: Client, store_id: str, resource: Resource, record: dict[str, Any]) -> str:
+    """Mirror one resource; returns created, updated, unchanged or stale."""
+    function = f"woocommerce_apply_{resource}"
+    params = {"p_store_id": store_id, f"p_{resource}": record}
+    return _outcome.validate_python(supabase.rpc(function, params).execute().data)
+
+
+def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
+    params = {"p_store_id": store_id, "p_resource": resource, "p_external_id": external_id}
+    return _outcome.validate_python(supabase.rpc("woocommerce_apply_deletion", params).execute().data)

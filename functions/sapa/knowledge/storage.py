@@ -1,0 +1,50 @@
+"""Uploaded files in S3-compatible object storage (AWS S3, Supabase Storage's S3 endpoint, or locally the
+moto server the stack runs), through boto3. Keys: knowledge/<store id>/<document id>/<file name>."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+from sapa.settings import Settings
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def knowledge_key(store_id: str, document_id: str, filename: str) -> str:
+    safe = _UNSAFE.sub("-", filename).strip(".-")[:120] or "document"
+    return f"knowledge/{store_id}/{document_id}/{safe}"
+
+
+class ObjectStore:
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self.bucket = bucket
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return body
+
+    def delete(self, key: str) -> None:
+        """Idempotent: deleting a missing key succeeds (S3 semantics)."""
+        self._client.delete_object(Bucket=self.bucket, Key=key)
+
+    def exists(self, key: str) -> bool:
+        listing = self._client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+        return any(item["Key"] == key for item in listing.get("Contents", []))
+
+
+@lru_cache(maxsize=4)
+def _s3_client(endpoint_url: str | None) -> Any:
+    return boto3.client("s3", endpoint_url=endpoint_url)
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    """The knowledge bucket; one client per process and endpoint (clients are thread-safe)."""
+    return ObjectStore(_s3_client(settings.aws_endpoint_url), settings.knowledge_bucket)
