@@ -78,8 +78,8 @@ demo-system-packages:
 	@$(call apt_install,$(DEMO_APT_PACKAGES),true)
 
 lint: install
-	$(BIN)/ruff check functions tests scripts model
-	$(BIN)/ruff format --check functions tests scripts model
+	$(BIN)/ruff check functions tests scripts model wp-plugin/tests
+	$(BIN)/ruff format --check functions tests scripts model wp-plugin/tests
 	$(BIN)/mypy
 
 # The issue classifier: train the chosen configuration, evaluate it (reports in model/runs/best), export

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """Auth token of twilio_account_sid."""
     twilio_number_country: str | None = None
     """Country (ISO 3166) of the numbers provisioned for shops; unset = each shop's own country."""
+    whatsapp_sandbox_senders: bool = False
+    """Local stack only: without an operator Twilio account, "provision" connects a shop with no number
+    and no Twilio account (sandbox, as the demo store: replies are stored, not sent), so the WordPress
+    plugin can be connected to a Sapa running on a developer's machine."""
 
     connect_token: SecretStr | None = None
     """The token shop owners paste into the WordPress plugin to register their shop with this server

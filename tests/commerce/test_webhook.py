@@ -119,6 +119,29 @@ def test_an_unknown_store_is_404(client: TestClient, shop: Shop) -> None:
     assert deliver(client, "not-a-store", shop.secret, "order.created", payload).status_code == 404
 
 
+def test_a_store_pinged_before_it_exists_takes_deliveries_once_it_does(client: TestClient, db: Db) -> None:
+    """WooCommerce pings each webhook as Sapa creates it during connect, before the store row exists."""
+    store_id, secret = str(uuid.uuid4()), secrets.token_urlsafe(24)
+    ping = client.post(
+        f"/webhooks/woocommerce/{store_id}",
+        content=b"webhook_id=17",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert ping.status_code == 200
+    assert ping.json()["status"] == "ping"
+    db.execute("insert into stores (id, name) values (%s, 'Toko Baru')", (store_id,))
+    try:
+        db.execute(
+            "insert into store_credentials (store_id, woocommerce_webhook_secret) values (%s, %s)",
+            (store_id, secret),
+        )
+        response = deliver(client, store_id, secret, "product.created", product(new_id()))
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "processed"
+    finally:
+        db.execute("delete from stores where id = %s", (store_id,))
+
+
 def test_malformed_deliveries_are_400_and_store_nothing(client: TestClient, shop: Shop, db: Db) -> None:
     before = counts(db, shop.id)
     not_json = deliver(client, shop.id, shop.secret, "order.created", None, raw=b"{not json")

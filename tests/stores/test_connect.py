@@ -290,6 +290,28 @@ def test_without_an_operator_twilio_account_provisioning_is_409_and_nothing_is_s
     assert stores_for(db, site) == 0 and woo.requests == []
 
 
+def test_the_local_stacks_sandbox_connects_provision_without_a_number(
+    api: TestClient, site: str, woo: FakeWooCommerce, db: Db, twilio_settings: Settings
+) -> None:
+    """WHATSAPP_SANDBOX_SENDERS (the local stack): no Twilio there, so "provision" stores no sender."""
+    use_settings(api, twilio_settings.model_copy(update={"whatsapp_sandbox_senders": True}))
+    response = api.post(
+        "/stores/connect", json=body(site, woo, whatsapp={"mode": "provision"}), headers=HEADERS
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["whatsapp_number"] is None
+    store_id = response.json()["store_id"]
+    row = db.execute(
+        "select s.whatsapp_number, s.whatsapp_mode, c.twilio_account_sid, c.woocommerce_webhook_secret"
+        " from stores s join store_credentials c on c.store_id = s.id where s.id = %s",
+        (store_id,),
+    ).fetchone()
+    assert row is not None
+    sender = (row["whatsapp_number"], row["whatsapp_mode"], row["twilio_account_sid"])
+    assert sender == (None, "provision", None)
+    assert row["woocommerce_webhook_secret"] and len(woo.webhooks) == 9
+
+
 def test_the_owner_can_switch_to_their_own_sender(
     api: TestClient, site: str, woo: FakeWooCommerce, db: Db, stack: Stack
 ) -> None:

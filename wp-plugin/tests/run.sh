@@ -2,7 +2,9 @@
 # The WordPress plugin's tests: `php -l` on every PHP file, then PHPUnit against real WordPress core
 # (Debian's `wordpress` package, /usr/share/wordpress) and a throwaway MariaDB started here in a temp
 # folder (own socket, no TCP port, no root service). Installs WordPress into the fresh database,
-# activates the plugin, runs the tests, stops MariaDB and removes the folder.
+# activates the plugin, runs the tests, stops MariaDB and removes the folder. Inside the local stack
+# (`sapa exec`, which `make test` uses: FUNCTIONS_URL is set) it then runs tests/integration against the
+# real Sapa, with this site's WooCommerce REST API played by support/fake_shop.py at the site's URL.
 # Needs: php-cli php-mysql phpunit mariadb-server wordpress (see APT_PACKAGES in the Makefile).
 set -euo pipefail
 
@@ -31,7 +33,12 @@ echo "PHP 7.4 token check: ${#plugin_files[@]} plugin files, no PHP 8-only synta
 # 2. A throwaway MariaDB.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sapa-wp-test.XXXXXX")
 db_pid=""
+shop_pid=""
 cleanup() {
+  if [ -n "$shop_pid" ]; then
+    kill "$shop_pid" 2>/dev/null || true
+    wait "$shop_pid" 2>/dev/null || true
+  fi
   if [ -n "$db_pid" ]; then
     kill "$db_pid" 2>/dev/null || true
     wait "$db_pid" 2>/dev/null || true
@@ -71,5 +78,29 @@ php "$here/support/activate.php"
 
 # 5. PHPUnit.
 phpunit -c "$here/phpunit.xml" "$@"
+
+# 6. The plugin against the real Sapa of the local stack, the shop's REST API played by the fake shop,
+#    which checks REST keys in this site's database and listens at the site's URL (SAPA_WP_HOME).
+if [ -n "${FUNCTIONS_URL:-}" ]; then
+  repo_root=$(dirname "$plugin_root")
+  python=$repo_root/.venv/bin/python
+  [ -x "$python" ] || python=python3
+  PYTHONPATH="$repo_root" "$python" "$here/support/fake_shop.py" --socket "$socket" --database sapa_wp_test \
+    --prefix wptests_ --url-file "$tmp/shop.url" >"$tmp/shop.log" 2>&1 &
+  shop_pid=$!
+  for _ in $(seq 1 100); do
+    [ -s "$tmp/shop.url" ] && break
+    kill -0 "$shop_pid" 2>/dev/null || { cat "$tmp/shop.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$tmp/shop.url" ] || { echo "the fake shop did not start" >&2; cat "$tmp/shop.log" >&2; exit 1; }
+  shop_url=$(cat "$tmp/shop.url")
+  echo "integration: Sapa at $FUNCTIONS_URL, the shop (fake WooCommerce REST API) at $shop_url"
+  SAPA_WP_HOME="$shop_url" SAPA_FAKE_SHOP_URL="$shop_url" phpunit -c "$here/phpunit-integration.xml" \
+    || { echo "fake shop log:" >&2; cat "$tmp/shop.log" >&2; exit 1; }
+else
+  echo "NOTICE: FUNCTIONS_URL is not set, so the integration test against the local Sapa stack" \
+    "(tests/integration) did not run; run this script inside \`sapa exec\` (as \`make test\` does)."
+fi
 
 awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "plugin tests finished in %.1f s\n", b - a }'

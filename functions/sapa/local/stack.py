@@ -42,9 +42,11 @@ def functions_environment(config: StackConfig) -> dict[str, str]:
         "ENVIRONMENT": "local",
         "CORS_ORIGINS": json.dumps([config.dashboard_url]),
         # Connecting a local WooCommerce (the WordPress plugin): a known dev connect token, shops on
-        # http://localhost, and a credentials key generated once per state folder.
+        # http://localhost, sandbox WhatsApp senders (no Twilio here), and a credentials key generated
+        # once per state folder.
         "CONNECT_TOKEN": LOCAL_CONNECT_TOKEN,
         "WOOCOMMERCE_ALLOW_HTTP": "true",
+        "WHATSAPP_SANDBOX_SENDERS": "true",
         "CREDENTIALS_ENCRYPTION_KEY": local_credentials_key(config),
         # Object storage: the moto server the stack runs (any credentials are accepted there).
         "AWS_ENDPOINT_URL": config.s3_url,

@@ -73,7 +73,9 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
     existing = storage.store_for_site(deps.supabase, body.site_url)
     if existing is not None and existing.connected:
         raise StoreApiError(409, f"the shop {body.site_url} is connected to Sapa already")
-    if body.whatsapp.mode == "provision" and not provisioning.provisioning_available(settings):
+    provision = body.whatsapp.mode == "provision"
+    sandbox = provision and _sandbox_sender(settings)
+    if provision and not sandbox and not provisioning.provisioning_available(settings):
         raise StoreApiError(
             409,
             "this Sapa server cannot provision WhatsApp numbers (no Twilio account configured): "
@@ -96,7 +98,7 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
                 sender = provisioning.Sender(
                     own_number, body.whatsapp.twilio_account_sid, body.whatsapp.twilio_auth_token, False
                 )
-            else:
+            elif not sandbox:
                 sender = _provision(settings, body.name, body.country, deps.base_url)
             api_key = new_api_key()
             storage.connect(
@@ -110,10 +112,10 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
                     "p_timezone": body.timezone,
                     "p_country": body.country,
                     "p_whatsapp_mode": body.whatsapp.mode,
-                    "p_whatsapp_number": sender.number,
+                    "p_whatsapp_number": sender.number if sender else None,
                     "p_credentials": {
-                        "twilio_account_sid": sender.account_sid,
-                        "twilio_auth_token": sender.auth_token,
+                        "twilio_account_sid": sender.account_sid if sender else None,
+                        "twilio_auth_token": sender.auth_token if sender else None,
                         "woocommerce_webhook_secret": webhook_secret,
                         "woocommerce_consumer_key_encrypted": cipher.encrypt(keys.consumer_key),
                         "woocommerce_consumer_secret_encrypted": cipher.encrypt(keys.consumer_secret),
@@ -134,7 +136,7 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
     return StoreConnected(
         store_id=store_id,
         api_key=api_key,
-        whatsapp_number=sender.number,
+        whatsapp_number=sender.number if sender else None,
         sync=storage.sync_status(deps.supabase, store_id),
     )
 
@@ -200,6 +202,12 @@ def change_whatsapp(deps: StoreDeps, store_id: str, sender_body: WhatsAppSender)
 
 
 # Steps ---------------------------------------------------------------------------------------------
+def _sandbox_sender(settings: Settings) -> bool:
+    """A local stack without an operator Twilio account: "provision" leaves the shop without a number
+    and a Twilio account (sandbox: replies are stored, not sent) instead of refusing the connection."""
+    return settings.whatsapp_sandbox_senders and not provisioning.provisioning_available(settings)
+
+
 def _cipher(settings: Settings) -> CredentialsCipher:
     try:
         return CredentialsCipher.from_settings(settings)

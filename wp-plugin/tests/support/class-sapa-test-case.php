@@ -37,6 +37,14 @@ abstract class Sapa_Test_Case extends TestCase {
 	protected $requests = array();
 
 	/**
+	 * Whether the test is rolled back and cut off from the network (the default). The integration test
+	 * against the local Sapa stack turns both off: Sapa and the fake shop must see what it commits.
+	 *
+	 * @var bool
+	 */
+	protected $isolated = true;
+
+	/**
 	 * Hooks before the test.
 	 *
 	 * @var array
@@ -52,8 +60,10 @@ abstract class Sapa_Test_Case extends TestCase {
 
 	protected function setUp(): void {
 		global $wpdb, $wp_filter, $wp_actions;
-		$wpdb->query( 'SET autocommit = 0' );
-		$wpdb->query( 'START TRANSACTION' );
+		if ( $this->isolated ) {
+			$wpdb->query( 'SET autocommit = 0' );
+			$wpdb->query( 'START TRANSACTION' );
+		}
 
 		$this->hooks_backup = array();
 		foreach ( $wp_filter as $name => $hook ) {
@@ -82,6 +92,9 @@ abstract class Sapa_Test_Case extends TestCase {
 				throw new Sapa_Test_Redirect( $location );
 			}
 		);
+		if ( ! $this->isolated ) {
+			return;
+		}
 		// Last in line: a request no test answered fails loudly instead of going anywhere.
 		add_filter(
 			'pre_http_request',
@@ -99,8 +112,10 @@ abstract class Sapa_Test_Case extends TestCase {
 
 	protected function tearDown(): void {
 		global $wpdb, $wp_filter, $wp_actions;
-		$wpdb->query( 'ROLLBACK' );
-		$wpdb->query( 'SET autocommit = 1' );
+		if ( $this->isolated ) {
+			$wpdb->query( 'ROLLBACK' );
+			$wpdb->query( 'SET autocommit = 1' );
+		}
 		wp_cache_flush();
 
 		$wp_filter  = $this->hooks_backup;

@@ -25,10 +25,13 @@ foreach ( array( 'AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'A
 	define( $sapa_salt, 'sapa-test-' . $sapa_salt );
 }
 
-define( 'WP_HOME', 'http://example.org' );
-define( 'WP_SITEURL', 'http://example.org' );
+// The integration test (run.sh, inside the local stack) puts the site where its fake WooCommerce REST
+// API listens, so that Sapa reaches "this shop" at the site URL the plugin sends it.
+$sapa_home = getenv( 'SAPA_WP_HOME' ) ? rtrim( getenv( 'SAPA_WP_HOME' ), '/' ) : 'http://example.org';
+define( 'WP_HOME', $sapa_home );
+define( 'WP_SITEURL', $sapa_home );
 define( 'WP_CONTENT_DIR', getenv( 'SAPA_WP_CONTENT' ) );
-define( 'WP_CONTENT_URL', 'http://example.org/wp-content' );
+define( 'WP_CONTENT_URL', $sapa_home . '/wp-content' );
 define( 'WP_DEFAULT_THEME', 'twentytwentythree' );
 define( 'WP_DEBUG', true );
 // Notices and warnings stay on (PHPUnit turns them into failures); deprecations are off because
@@ -44,7 +47,8 @@ $GLOBALS['wp_filter']['enable_wp_debug_mode_checks'][10][] = array(
 );
 define( 'DISABLE_WP_CRON', true );
 define( 'AUTOMATIC_UPDATER_DISABLED', true );
-// Nothing leaves the machine: the tests answer Sapa's calls at the pre_http_request filter.
+// Nothing leaves the machine: the unit tests answer Sapa's calls at the pre_http_request filter; the
+// integration test reaches only this site's host and localhost (the local stack and the fake shop).
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 define( 'ABSPATH', rtrim( getenv( 'SAPA_WP_CORE' ), '/' ) . '/' );
 

@@ -3,9 +3,9 @@
 verify → parse → store (logged, then applied idempotently) → 200. Nothing is parsed before the
 X-WC-Webhook-Signature over the raw body has been checked with the store's secret; a refused request
 (401 bad or missing signature, 404 unknown store, 400 malformed) stores nothing. WooCommerce's unsigned
-activation ping (`webhook_id=N`, form-encoded) gets 200 and nothing else. A signed delivery that is
-stored answers 200 even when applying it failed: the error is in woocommerce_deliveries (see
-sapa.commerce.woocommerce.ingest for why)."""
+activation ping (`webhook_id=N`, form-encoded) gets 200 and nothing else, even before the store exists.
+A signed delivery that is stored answers 200 even when applying it failed: the error is in
+woocommerce_deliveries (see sapa.commerce.woocommerce.ingest for why)."""
 
 from __future__ import annotations
 
@@ -59,9 +59,11 @@ RawBody = Annotated[bytes, Depends(raw_body)]
 def woocommerce_webhook(
     store_id: str, raw: RawBody, request: Request, supabase: SupabaseDep
 ) -> WebhookAnswer:
-    store = _store(supabase, store_id)
+    # The ping comes first: WooCommerce sends it the moment Sapa creates the webhook during connect, before
+    # the store is written, and it carries nothing to store.
     if SIGNATURE_HEADER.lower() not in request.headers and _is_ping(raw):
         return WebhookAnswer(status="ping")
+    store = _store(supabase, store_id)
     _verify(supabase, store, raw, request)
 
     topic = parse_topic(request.headers.get(TOPIC_HEADER))

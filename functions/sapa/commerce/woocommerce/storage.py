@@ -57,7 +57,12 @@ def find_store(supabase: Client, store_id: str, *, fresh: bool = False) -> Webho
     )
     stores = _stores.validate_python(rows)
     store = stores[0] if stores else None
-    _store_cache[store_id] = (time.monotonic(), store)
+    if store is None:
+        # A miss is not remembered: WooCommerce pings each new webhook while Sapa is still connecting
+        # the store (its row does not exist yet), and a remembered miss would refuse its first orders.
+        _store_cache.pop(store_id, None)
+    else:
+        _store_cache[store_id] = (time.monotonic(), store)
     return store
 
 
