@@ -82,7 +82,9 @@ class Settings(BaseSettings):
     """Folder of the exported issue classifier (model.onnx, tokenizer.json, classifier.json), used in
     process. Unset: model/artifacts/current of the repository (what `make model` writes)."""
     classifier_function_name: str | None = None
-    """On AWS: the classifier Lambda (container image) the worker invokes instead of loading the model."""
+    """A Lambda running sapa.classify.handler that the worker invokes instead of loading the model: for a
+    worker deployed without the model. serverless.yml leaves it unset: its worker runs from the models
+    image (model/Dockerfile), which carries the model (CLASSIFIER_PATH)."""
 
     aws_endpoint_url: str | None = None
     """An S3/SQS-compatible endpoint (local: moto server); unset = AWS."""
@@ -98,8 +100,9 @@ class Settings(BaseSettings):
     """Folder of the exported local embedder (model.onnx, tokenizer.json, embedder.json). Unset:
     model/artifacts/embedder of the repository (what `make embedder` writes)."""
     embedding_function_name: str | None = None
-    """On AWS: the embedder Lambda (the classifier's container image) the worker invokes for local
-    embeddings instead of loading the model."""
+    """A Lambda running sapa.knowledge.embed_handler that embeds with the local model on this process's
+    behalf. serverless.yml sets it for the API only (a zip without ONNX Runtime: the knowledge search's
+    question); the worker runs from the models image, which carries the model (EMBEDDING_MODEL_PATH)."""
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
-"""The classifier Lambda (container image, model/Dockerfile): {"texts": [...]} → {"labels": [...]}.
-
-The worker invokes it directly (not through API Gateway). The model is loaded on the first invocation
+"""A classifier Lambda: {"texts": [...]} → {"labels": [...]}, for a worker deployed without the model
+(settings.classifier_function_name), invoked directly (not through API Gateway). serverless.yml deploys
+none: its worker runs from the models image (model/Dockerfile) and classifies in process; a function of
+that image with this handler as its command would serve it. The model is loaded on the first invocation
 of a container and reused while the container is warm.
 """
 

@@ -2,8 +2,8 @@
 
 - `MiniLMEmbedder`: all-MiniLM-L6-v2 exported to ONNX (sapa.knowledge.export_embedder), run with ONNX
   Runtime + tokenizers; mean pooling over the tokens and L2 normalisation, as sentence-transformers does.
-  Offline, no torch: locally in the worker; on AWS in the classifier's container image, which holds ONNX
-  Runtime already (see sapa.knowledge.embed_handler and README "Knowledge").
+  Offline, no torch: in the worker, locally and on AWS (the models image, model/Dockerfile); the API's
+  zip has no ONNX Runtime and asks the image's `embedder` function (`LambdaEmbedder`, embed_handler).
 - `OpenAIEmbedder`: OpenAI's text-embedding-3-small shortened to 384 dimensions (the API's `dimensions`),
   through LangChain, when an OpenAI key is configured.
 
@@ -130,7 +130,7 @@ class OpenAIEmbedder:
 
 
 class LambdaEmbedder:
-    """AWS: invokes the embedder function (the classifier's container image, sapa.knowledge.embed_handler)
+    """AWS, in the API: invokes the `embedder` function (the models image, sapa.knowledge.embed_handler)
     with {"texts": [...]} and reads {"model": ..., "embeddings": [...]}."""
 
     def __init__(self, client: Any, function_name: str) -> None:

@@ -1,9 +1,9 @@
 """The embedder Lambda: {"texts": [...]} → {"model": ..., "embeddings": [[384 numbers], ...]}.
 
-Meant to run from the classifier's container image (model/Dockerfile: ONNX Runtime and tokenizers are
-there already; add the exported embedder folder and set EMBEDDING_MODEL_PATH), as a second function
-of that image with this handler as its command. The worker invokes it (settings.embedding_function_name)
-through sapa.knowledge.embed.LambdaEmbedder, so the worker's zip carries no model."""
+The `embedder` function of the models image (model/Dockerfile, which carries ONNX Runtime and the exported
+model at EMBEDDING_MODEL_PATH; serverless.yml names this handler as its command). The API, a zip without
+ONNX Runtime, invokes it (settings.embedding_function_name) through sapa.knowledge.embed.LambdaEmbedder to
+embed a knowledge search's question; the worker embeds in process."""
 
 from __future__ import annotations
 
