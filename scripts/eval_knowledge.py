@@ -3,6 +3,10 @@
 Run inside a local stack:
     .venv/bin/sapa exec --profile test -- .venv/bin/python scripts/eval_knowledge.py [--json]
 
+Two question sets over the same documents, printed separately: the tuning set (questions.json, which
+the retrieval and the responder were tuned on) and the held-out set (heldout.json, written before that
+tuning and never tuned on: the honest figure).
+
 The documents go through the real pipeline (upload_document → process_document: extraction, chunking,
 local embeddings, store_knowledge_chunks) into a scratch store, which is deleted afterwards. Then:
 - retrieval hit@3: share of questions whose gold passage (the one containing the question's `gold`
@@ -53,7 +57,11 @@ def settings_from_stack() -> Settings:
     )
 
 
-def evaluate(settings: Settings) -> dict[str, Any]:
+QUESTION_SETS = {"tuning": "questions.json", "held-out": "heldout.json"}
+
+
+def evaluate(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The scores of each question set (QUESTION_SETS), by its name."""
     spec = json.loads((EVAL_DIR / "questions.json").read_text())
     supabase = create_client(settings.supabase_url, settings.supabase_service_role_key.get_secret_value())
     store = object_store(settings)
@@ -71,7 +79,8 @@ def evaluate(settings: Settings) -> dict[str, Any]:
             path = (EVAL_DIR / relative).resolve()
             upload = Upload(path.read_bytes(), "text/markdown", path.name)
             upload_document(supabase, store, RunNow(), store_id=store_id, upload=upload, uploaded_by=None)
-        return _score(spec, settings, supabase, store_id)
+        sets = {name: json.loads((EVAL_DIR / file).read_text()) for name, file in QUESTION_SETS.items()}
+        return {name: _score(questions, settings, supabase, store_id) for name, questions in sets.items()}
     finally:
         keys = supabase.table("knowledge_documents").select("storage_key").eq("store_id", str(store_id))
         for row in keys.execute().data:
@@ -141,14 +150,15 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def _best_threshold(positives: list[float], negatives: list[float]) -> float:
-    """The threshold (in steps of 0.01) that classifies the most best-similarities correctly; ties go to
-    the highest one (a hand-off is cheaper than a wrong quote)."""
-    best, best_correct = 0.0, -1
+    """The threshold (in steps of 0.01) with the fewest mistakes, where quoting a passage for a question
+    no document answers counts as two (a hand-off is cheaper than a wrong quote); ties go to the highest
+    one for the same reason."""
+    best, best_cost = 0.0, float("inf")
     for step in range(0, 101):
         threshold = step / 100
-        correct = sum(v >= threshold for v in positives) + sum(v < threshold for v in negatives)
-        if correct >= best_correct:
-            best, best_correct = threshold, correct
+        cost = sum(v < threshold for v in positives) + 2 * sum(v >= threshold for v in negatives)
+        if cost <= best_cost:
+            best, best_cost = threshold, cost
     return best
 
 
@@ -158,18 +168,20 @@ def main() -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the whole result as JSON")
     args = parser.parse_args()
-    result = evaluate(settings_from_stack())
+    results = evaluate(settings_from_stack())
     if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
-        print(f"retrieval hit@3: {result['hit_at_3']:.3f} ({result['questions']} questions)")
-        quoted, declined = result["quoted_gold"], result["declined_unanswerable"]
-        print(f"answer groundedness: {result['groundedness']:.3f} (quoted the gold passage {quoted}, "
-              f"declined {declined} unanswerable)")  # fmt: skip
-        print(f"threshold: {json.dumps(result['threshold'])}")
-        for miss in result["misses"]:
-            print(f"  miss: {json.dumps(miss, ensure_ascii=False)}")
-    return 0 if result["hit_at_3"] >= 0.9 else 1
+        for name, result in results.items():
+            print(f"== {name} set")
+            print(f"retrieval hit@3: {result['hit_at_3']:.3f} ({result['questions']} questions)")
+            quoted, declined = result["quoted_gold"], result["declined_unanswerable"]
+            print(f"answer groundedness: {result['groundedness']:.3f} (quoted the gold passage {quoted}, "
+                  f"declined {declined} unanswerable)")  # fmt: skip
+            print(f"threshold: {json.dumps(result['threshold'])}")
+            for miss in result["misses"]:
+                print(f"  miss: {json.dumps(miss, ensure_ascii=False)}")
+    return 0 if results["tuning"]["hit_at_3"] >= 0.9 else 1
 
 
 if __name__ == "__main__":

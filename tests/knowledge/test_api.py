@@ -168,3 +168,32 @@ def test_a_document_without_text_fails_in_plain_words(api: TestClient, shop: Sho
     assert created.status_code == 201
     document = api.get(shop.url(f"knowledge/{created.json()['id']}"), headers=shop.owner.headers).json()
     assert (document["status"], document["error"]) == ("failed", "No text was found in “kosong.png”.")
+
+
+def test_a_chat_question_finds_the_passage_by_its_normalised_words(
+    api: TestClient, shop: Shop, db: Db
+) -> None:
+    text = (
+        "# Bantuan\n\n## Cara mengajukan retur\nKirim pesan WhatsApp dengan nomor pesanan dan foto.\n\n"
+        "## Perawatan kain\nCuci dengan tangan dan setrika dari bagian dalam dengan suhu sedang.\n"
+    )
+    created = _upload(api, shop, "bantuan.md", text.encode(), "text/markdown").json()
+    terms = db.execute(
+        "select heading, heading_terms, content_terms from knowledge_chunks where document_id = %s"
+        " order by ordinal",
+        (created["id"],),
+    ).fetchall()
+    assert [(t["heading"], "aju" in t["heading_terms"].split()) for t in terms] == [
+        ("Bantuan — Cara mengajukan retur", True), ("Perawatan kain", False),
+    ]  # fmt: skip
+    assert {"cuci", "setrika", "suhu"} <= set(terms[1]["content_terms"].split())
+
+    def best(question: str) -> dict[str, Any]:
+        found = api.post(shop.url("knowledge/search"), json={"question": question},
+                         headers=shop.owner.headers)  # fmt: skip
+        return dict(found.json()["passages"][0])
+
+    ironing = best("nyetrikanya gimana kak?")  # nyetrika-nya → setrika, only in the normalised words
+    assert ironing["heading"] == "Perawatan kain" and ironing["keyword_score"] > 0
+    returns = best("gimana ngajuin retur?")  # ngajuin → ajukan → aju, in the heading
+    assert returns["heading"].endswith("Cara mengajukan retur") and returns["heading_score"] > 0

@@ -20,10 +20,11 @@ from supabase import Client
 
 from sapa.db import rows
 from sapa.jobs.queue import Job, extract_document_job
-from sapa.knowledge.chunk import chunk_sections
+from sapa.knowledge.chunk import Chunk, chunk_sections
 from sapa.knowledge.embed import Embedder
 from sapa.knowledge.extract import DocumentError, Extraction, extract, inspect
 from sapa.knowledge.storage import ObjectStore, knowledge_key
+from sapa.knowledge.words import search_terms
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +237,8 @@ def _store_passages(deps: KnowledgeDeps, document: dict[str, Any], extraction: E
     title = str(document["title"])
     vectors = deps.embedder.embed_documents([embedding_text(title, c.heading, c.content) for c in chunks])
     payload = [
-        {**chunk.model_dump(), "embedding": vector} for chunk, vector in zip(chunks, vectors, strict=True)
+        {**chunk.model_dump(), "embedding": vector, **_terms(chunk)}
+        for chunk, vector in zip(chunks, vectors, strict=True)
     ]
     params = {
         "p_document_id": document["id"],
@@ -248,6 +250,11 @@ def _store_passages(deps: KnowledgeDeps, document: dict[str, Any], extraction: E
     }
     replaced = deps.supabase.rpc("store_knowledge_chunks", params).execute().data or []
     return [str(key) for key in replaced] if isinstance(replaced, list) else []
+
+
+def _terms(chunk: Chunk) -> dict[str, str]:
+    """The passage's words in searchable form, for keyword search (migration 17)."""
+    return {"heading_terms": search_terms(chunk.heading or ""), "content_terms": search_terms(chunk.content)}
 
 
 def embedding_text(title: str, heading: str | None, content: str) -> str:

@@ -1,6 +1,7 @@
 """The passages of one store's documents that best answer a question: the question is embedded with the
 configured embedder and `match_knowledge` (SQL, over RPC) scores the store's chunks of the same
-embedding model by meaning (cosine similarity) and by keywords (rare words weigh more)."""
+embedding model by meaning (cosine similarity) and by keywords (rare words weigh more; normalised by
+sapa.knowledge.words like the passages' words, and weighing more in a passage's heading)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ class Passage(BaseModel):
     page: int | None
     content: str
     score: float
-    """The mean of similarity and keyword_score (0-1, higher is better): how passages are ordered, and
-    how surely one answers the question."""
+    """0.5 similarity + 0.3 keyword_score + 0.2 heading_score (0-1, higher is better; migration
+    17): how passages are ordered, and how surely one answers the question."""
     similarity: float
     """Cosine similarity of the passage to the question (1 = same meaning as far as the model sees)."""
     keyword_score: float = 0.0
     """Share (0-1) of the question's keyword weight (rare words weigh more) found in the passage."""
+    heading_score: float = 0.0
+    """Share (0-1) of the question's keyword weight found in the passage's heading."""
 
 
 _PASSAGES = TypeAdapter(list[Passage])

@@ -1,10 +1,21 @@
 """The words of a question that are worth matching as keywords: without the common words of Indonesian
-and English chat (question words, particles, pronouns), which would match nearly every passage."""
+and English chat (question words, particles, pronouns), which would match nearly every passage.
+
+Keywords are normalised the same way on both sides (a passage's words when it is stored, a question's
+when it is asked), so that a chat word finds the written one: colloquial Indonesian becomes standard
+(gimana → bagaimana, dapet → dapat, nyuci → cuci, dikembaliin → dikembalikan), Indonesian words are
+stemmed with Sastrawi's dictionary-based stemmer (dikembalikan, pengembalian → kembali) and the words it
+does not know with the Snowball English stemmer (returned, returns → return)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+from Sastrawi.Stemmer.Stemmer import Stemmer
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 _COMMON = """
 ada adakah agak aja aku akan anda apa apakah atau bagaimana baik bang banget bapak begitu belum berapa
@@ -19,9 +30,94 @@ their them there this to us was we what when where which who why will with would
 COMMON_WORDS = frozenset(_COMMON.split())
 _WORD = re.compile(r"[^\W_]{2,}")
 
+# Chat spellings of common words → the written word (those in COMMON_WORDS need none: they are dropped).
+# Only words whose meaning is the same wherever they appear; not synonyms.
+_COLLOQUIAL = {
+    "balik": "kembali", "balikin": "kembalikan", "dibalikin": "dikembalikan", "dapet": "dapat",
+    "tuker": "tukar", "dituker": "ditukar", "nuker": "tukar", "pake": "pakai", "dipake": "dipakai",
+    "sampe": "sampai", "nyampe": "sampai", "nyampai": "sampai", "duit": "uang", "ngasih": "beri",
+    "dikasih": "diberi", "kasih": "beri", "bikin": "buat", "dibikin": "dibuat", "nanya": "tanya",
+    "liat": "lihat", "ngeliat": "melihat", "cek": "periksa", "ngecek": "periksa", "dicek": "diperiksa",
+    "mesen": "pesan", "dipesen": "dipesan", "kirimin": "kirimkan", "brp": "berapa", "gratisan": "gratis",
+    "udh": "sudah", "blm": "belum", "tdk": "tidak", "gk": "tidak", "ga": "tidak", "gak": "tidak",
+    "nggak": "tidak", "enggak": "tidak", "ngga": "tidak", "engga": "tidak", "kalo": "kalau",
+    "gimana": "bagaimana", "gmn": "bagaimana", "krn": "karena", "sy": "saya", "trus": "terus",
+    "tp": "tapi", "dgn": "dengan", "sm": "sama", "ongkirnya": "ongkir",
+}  # fmt: skip
+# Colloquial active verbs: a nasal instead of the written prefix (nyuci = mencuci, ngirim = mengirim,
+# nanggung = menanggung). Each candidate root is kept only when the dictionary knows it.
+_NASAL = (("ny", ("c", "s")), ("nge", ("",)), ("ng", ("", "k")), ("n", ("t",)), ("m", ("p",)))
+_VOWELS = "aiueo"
+
+
+@lru_cache(maxsize=1)
+def _indonesian() -> Stemmer:
+    # The plain stemmer, not the factory's CachedStemmer (its cache grows without bound); see _normal.
+    stemmer: Stemmer = StemmerFactory().create_stemmer().delegatedStemmer
+    return stemmer
+
+
+@lru_cache(maxsize=1)
+def _english() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def _root(word: str) -> str | None:
+    """The word's Indonesian root when the dictionary knows it (the word itself or what Sastrawi makes
+    of it), else None."""
+    stemmer = _indonesian()
+    stem = stemmer.stem(word)
+    return stem if stemmer.dictionary.contains(stem) else None
+
+
+@lru_cache(maxsize=20_000)
+def _normal(word: str) -> str:
+    """One lower-case word in its searchable form (see the module's docstring)."""
+    word = _COLLOQUIAL.get(word, word)
+    if word.isdigit():
+        return word
+    for candidate in (word, *_colloquial_forms(word)):
+        root = _root(candidate)
+        if root is not None:  # a chat root (balik in baliknya) becomes the written one too
+            return _root(_COLLOQUIAL[root]) or _COLLOQUIAL[root] if root in _COLLOQUIAL else root
+    if word.endswith("nya") and len(word) > 5:  # a loanword with the clitic: refundnya
+        word = word[:-3]
+    return str(_english().stemWord(word))
+
+
+def _colloquial_forms(word: str) -> list[str]:
+    """Written forms a chat word may stand for: the clitic -nya dropped (refundnya), the suffix -in as
+    -kan (dikembaliin), a nasal prefix as the root's first letter (nyuci → cuci)."""
+    forms: list[str] = []
+    if word.endswith("nya") and len(word) > 5:
+        forms.append(word[:-3])
+    base = forms[-1] if forms else word
+    if base.endswith("in") and len(base) > 5:
+        forms.append(base[:-2] + "kan")
+        forms.append(base[:-2])
+    for written in list(forms) or [word]:
+        for prefix, replacements in _NASAL:
+            rest = written[len(prefix) :]
+            if written.startswith(prefix) and len(rest) >= 3 and rest[0] in _VOWELS:
+                forms += [first + rest for first in replacements]
+    return forms
+
+
+def normal_words(text: str) -> list[str]:
+    """All of the text's words (of two letters or more) in their searchable form, in order."""
+    return [_normal(w) for w in _WORD.findall(text.lower())]
+
+
+def search_terms(text: str) -> str:
+    """A passage's (or heading's) words in searchable form, without repeats: stored with the passage so
+    that its full-text index holds them next to the words as written."""
+    return " ".join(dict.fromkeys(normal_words(text)))
+
 
 def keywords(text: str, ignore: Iterable[str] = ()) -> str:
-    """The question's distinctive words, lower case, in order, without repeats (nor `ignore`)."""
+    """The question's distinctive words in searchable form, in order, without repeats (nor common
+    words, nor `ignore`, compared as written and normalised)."""
     skip = COMMON_WORDS | set(ignore)
-    words = [w for w in _WORD.findall(text.lower()) if w not in skip]
-    return " ".join(dict.fromkeys(words))
+    normal_skip = skip | {_normal(w) for w in skip}
+    words = [w for w in _WORD.findall(text.lower()) if w not in skip and _COLLOQUIAL.get(w, w) not in skip]
+    return " ".join(dict.fromkeys(n for n in map(_normal, words) if n not in normal_skip))
