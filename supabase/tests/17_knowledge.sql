@@ -4,7 +4,7 @@
 -- embedding model and ready documents only.
 begin;
 \ir _helpers.psql
-select plan(49);
+select plan(46);
 select tests.seed_two_stores();
 
 -- A unit vector along dimension k (cosine similarity 1 with itself, 0 with any other).
@@ -33,8 +33,6 @@ values ('00000000-0000-4000-8000-00000000a001', tests.id('store_a'), 'Retur A', 
 
 -- Structure ------------------------------------------------------------------------------------------
 select has_index('public', 'knowledge_chunks', 'knowledge_chunks_embedding', 'passages have a vector index (HNSW)');
-select has_index('public', 'knowledge_chunks', 'knowledge_chunks_search', 'passages have a full-text index (GIN)');
-select col_is_null('public', 'knowledge_chunks', 'search', 'the full-text vector is generated');
 select has_trigger('public', 'knowledge_documents', 'broadcast_change', 'document changes are broadcast to the store');
 
 -- Privileges -------------------------------------------------------------------------------------------
@@ -76,8 +74,6 @@ select lives_ok($$ select public.store_knowledge_chunks('00000000-0000-4000-8000
   'a retried job stores the passages again');
 select is((select count(*) from public.knowledge_chunks where store_id = tests.id('store_a')), 1::bigint,
   'a retry replaces the passages, it does not add to them');
-select is((select search from public.knowledge_chunks where store_id = tests.id('store_a')),
-  to_tsvector('simple', 'Retur Barang bisa dikembalikan dalam 7 hari.'), 'the full-text vector holds heading and text');
 select throws_ok($$ select public.store_knowledge_chunks('00000000-0000-4000-8000-00000000a001', '[]', 'model-x', 1, 'pdf', '') $$,
   '22023', null, 'a ready document has at least one passage');
 select throws_ok($$ select public.store_knowledge_chunks('00000000-0000-4000-8000-000000000404', tests.chunks('x', 1), 'm', 1, 'pdf', '') $$,

@@ -3,7 +3,7 @@
 -- 0.5 similarity + 0.3 keyword_score + 0.2 heading_score. Privileges as before: the service role only.
 begin;
 \ir _helpers.psql
-select plan(16);
+select plan(17);
 select tests.seed_two_stores();
 
 create function tests.vec(k integer) returns extensions.vector
@@ -35,6 +35,7 @@ values ('00000000-0000-4000-8000-00000000a011', tests.id('store_a'), 'Kebijakan'
 select has_column('public', 'knowledge_chunks', 'heading_terms', 'passages keep their heading''s normalised words');
 select has_column('public', 'knowledge_chunks', 'content_terms', 'and their text''s normalised words');
 select has_index('public', 'knowledge_chunks', 'knowledge_chunks_terms', 'the weighted vector has a full-text index (GIN)');
+select hasnt_column('public', 'knowledge_chunks', 'search', 'the unweighted vector of migration 14 is gone');
 
 -- Privileges -----------------------------------------------------------------------------------------
 select function_privs_are('public', 'match_knowledge', array['uuid', 'extensions.vector', 'text', 'integer', 'text'],
