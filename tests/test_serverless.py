@@ -548,13 +548,12 @@ def _run_with_only(requirements: list[str], handler: str, event: dict[str, Any],
         for module, names in metadata.packages_distributions().items()
         if module != "sapa" and not installed.intersection(canonicalize_name(name) for name in names)
     ]
-    base = {key: value for key, value in env.items() if value is not None}
     environment = {
         "SUPABASE_URL": "http://127.0.0.1:9",
         "SUPABASE_SERVICE_ROLE_KEY": "service-role-key",
         "SUPABASE_JWT_SECRET": "jwt-secret",
         "PATH": "/usr/bin:/bin",
-        **base,
+        **env,
     }
     arguments = [sys.executable, "-c", _ISOLATED_RUN, json.dumps(absent), handler, json.dumps(event)]
     completed = subprocess.run(arguments, env=environment, capture_output=True, text=True, timeout=120)

@@ -31,7 +31,9 @@ def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
         monkeypatch.setenv(name, value)
     client = boto3.client("sqs", endpoint_url=f"http://{host}:{port}", region_name="ap-southeast-3")
     try:
-        yield client, client.create_queue(QueueName="sapa-jobs")["QueueUrl"]
+        # A new queue each time: moto keeps its queues in this process across servers, and a message a
+        # test received without deleting comes back once its visibility timeout ends.
+        yield client, client.create_queue(QueueName=f"sapa-jobs-{secrets.token_hex(4)}")["QueueUrl"]
     finally:
         server.stop()
 
@@ -105,7 +107,7 @@ def test_a_job_sent_to_sqs_is_answered_once_by_the_worker_handler(
 
 def test_background_jobs_go_to_their_own_queue_when_there_is_one(sqs: tuple[Any, str]) -> None:
     client, replies_url = sqs
-    background_url = client.create_queue(QueueName="sapa-background")["QueueUrl"]
+    background_url = client.create_queue(QueueName=f"sapa-background-{secrets.token_hex(4)}")["QueueUrl"]
     queue = SqsQueue(client, replies_url, background_url)
 
     queue.enqueue_reply("store", "m1")

@@ -132,6 +132,18 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
     assert audit == [{"action": "store.connected"}]
 
 
+def test_a_query_string_on_the_connect_call_stays_out_of_the_webhook_url(
+    api: TestClient, site: str, woo: FakeWooCommerce
+) -> None:
+    response = api.post("/stores/connect?via=plugin", json=body(site, woo), headers=HEADERS)
+
+    assert response.status_code == 201, response.text
+    store_id = response.json()["store_id"]
+    assert {w["delivery_url"] for w in woo.webhooks.values()} == {
+        f"{PUBLIC_BASE_URL}/webhooks/woocommerce/{store_id}"
+    }
+
+
 def test_keys_the_shop_refuses_are_422_and_nothing_is_stored(
     api: TestClient, site: str, woo: FakeWooCommerce, db: Db
 ) -> None:

@@ -3,7 +3,15 @@
 import type { Workspace } from '../models/workspace'
 import { Store } from '../store'
 import { errorText } from '../toasts'
-import { formatBytes, isDocument, KnowledgeApi, MAX_UPLOAD_BYTES, type KnowledgeDocument, type Passage } from './api'
+import {
+  formatBytes,
+  isDocument,
+  isRecord,
+  KnowledgeApi,
+  MAX_UPLOAD_BYTES,
+  type KnowledgeDocument,
+  type Passage,
+} from './api'
 
 export interface Upload {
   key: number
@@ -243,8 +251,4 @@ function latest(read: KnowledgeDocument, known: KnowledgeDocument | undefined): 
 
 function sortNewestFirst(documents: KnowledgeDocument[]): KnowledgeDocument[] {
   return [...documents].sort((a, b) => b.created_at.localeCompare(a.created_at))
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null
 }

@@ -61,7 +61,6 @@ export function KpiPage({ workspace }: { workspace: Workspace }) {
             current={current}
             before={before}
             period={period}
-            previous={previous}
             timeZone={model.timeZone}
           />
           <p class="kpi__foot muted" data-testid="kpi-updated">
@@ -374,11 +373,10 @@ interface ChartsProps {
   current: Figures
   before: Figures
   period: Period
-  previous: Period
   timeZone: string
 }
 
-function Charts({ state, current, before, period, previous, timeZone }: ChartsProps) {
+function Charts({ state, current, before, period, timeZone }: ChartsProps) {
   const span = `${localDate(period.from, timeZone)}-to-${localDate(new Date(period.to.getTime() - 1), timeZone)}`
   const volume = useMemo(
     () => volumeChart(current, before, state.bucket, timeZone),
@@ -387,8 +385,7 @@ function Charts({ state, current, before, period, previous, timeZone }: ChartsPr
   const responses = useMemo(() => responseChart(current, before), [current, before])
   const categories = useMemo(() => mixChart(current, before, 'category'), [current, before])
   const urgencies = useMemo(() => mixChart(current, before, 'urgency'), [current, before])
-  const rowsOf = (figures: Figures, which: string, p: Period) => ({ figures, which, p })
-  const both = [rowsOf(current, 'current', period), rowsOf(before, 'previous', previous)]
+  const both = [{ figures: current, which: 'current' }, { figures: before, which: 'previous' }]
   return (
     <div class="kpi-charts">
       <ChartCard

@@ -66,20 +66,22 @@ def _respond(intent: Intent, request: AssistantRequest, tools: ShopTools, langua
         case "policy":
             return _from_documents(request.text, tools, language) or _policy(intent, tools, language)
         case "product":
-            found = _products(intent.product_query, tools, language, explicit=True)
-            return (
-                found
-                if found.handoff_reason is None
-                else _from_documents(request.text, tools, language) or found
-            )
+            return _products_or_documents(intent, request.text, tools, language, explicit=True)
         case "greeting":
             return _Answer(f"{hello(language, first_name)} {text(language, 'greeting', shop=shop)}")
         case "thanks":
             return _Answer(text(language, "thanks", name=f" {first_name}" if first_name else ""))
-    found = _products(intent.product_query, tools, language, explicit=False)
+    return _products_or_documents(intent, request.text, tools, language, explicit=False)
+
+
+def _products_or_documents(
+    intent: Intent, question: str, tools: ShopTools, language: Language, *, explicit: bool
+) -> _Answer:
+    """The catalogue's answer; when it finds nothing (and hands off), the shop's documents may answer."""
+    found = _products(intent.product_query, tools, language, explicit=explicit)
     if found.handoff_reason is None:
         return found
-    return _from_documents(request.text, tools, language) or found
+    return _from_documents(question, tools, language) or found
 
 
 def _handoff(intent: Intent, question: str, tools: ShopTools, language: Language) -> _Answer:

@@ -16,12 +16,7 @@ from sapa.channels.twilio.media import MediaDeps, TwilioMediaClient
 from sapa.channels.twilio.sender import TwilioSender
 from sapa.classify.client import classifier_from_settings
 from sapa.conversations.reply import ReplyDeps, reply_to_message
-from sapa.conversations.summary import (
-    SummaryDeps,
-    SummaryQueue,
-    request_summary_for_message,
-    summarize_conversation,
-)
+from sapa.conversations.summary import SummaryDeps, request_summary_for_message, summarize_conversation
 from sapa.db import get_supabase
 from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue, backfill_job
 from sapa.knowledge.documents import KnowledgeDeps, process_document
@@ -63,7 +58,7 @@ def warm_up() -> None:
         logger.exception("could not warm up the worker")
 
 
-def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | None = None) -> None:
+def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | None = None) -> None:
     deps = deps or reply_deps()
     match job.type:
         case "reply" if job.message_id is not None:
@@ -77,7 +72,7 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: SummaryQueue | N
             process_document(knowledge_deps(deps.settings), job.store_id, job.document_id)
 
 
-def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: SummaryQueue | None) -> None:
+def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: ReplyQueue | None) -> None:
     """The reply is done whatever happens here: a failure is logged, and the next message asks again."""
     try:
         conversation_id = request_summary_for_message(deps.supabase, message_id)
@@ -91,12 +86,11 @@ def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: SummaryQueue
         logger.exception("could not summarise the conversation of message %s", message_id)
 
 
-def _backfill(deps: ReplyDeps, store_id: str, follow_ups: SummaryQueue | None) -> None:
+def _backfill(deps: ReplyDeps, store_id: str, follow_ups: ReplyQueue | None) -> None:
     """Some pages of a shop's backfill; the continuation goes on the queue when there is one."""
     from sapa.commerce.woocommerce.backfill import run_backfill_job
 
-    enqueue = getattr(follow_ups, "enqueue", None)
-    continue_with = (lambda store: enqueue(backfill_job(store))) if enqueue is not None else None
+    continue_with = None if follow_ups is None else lambda store: follow_ups.enqueue(backfill_job(store))
     run_backfill_job(deps.supabase, deps.settings, store_id, continue_with)
 
 
@@ -116,7 +110,7 @@ def queue_from_settings(settings: Settings) -> ReplyQueue:
 
 
 @lru_cache(maxsize=1)
-def follow_up_queue() -> SummaryQueue | None:
+def follow_up_queue() -> ReplyQueue | None:
     """In the worker Lambda: the SQS queue the API enqueues to (follow-up jobs go there too); None when
     the queue is not SQS, and follow-ups then run in the job that asks for them."""
     settings = get_settings()

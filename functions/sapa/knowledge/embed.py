@@ -167,6 +167,14 @@ def local_embedder(directory: str) -> MiniLMEmbedder:
     return MiniLMEmbedder(directory)
 
 
+@lru_cache(maxsize=4)
+def _lambda_embedder(function_name: str, endpoint_url: str | None) -> LambdaEmbedder:
+    """One boto3 client per process: making one loads the service's model, and every search asks for one."""
+    import boto3
+
+    return LambdaEmbedder(boto3.client("lambda", endpoint_url=endpoint_url), function_name)
+
+
 def embedder_from_settings(settings: Settings) -> Embedder:
     """OpenAI when a key is configured (embedding_provider auto) or asked for; otherwise the local model,
     in process or, when embedding_function_name is set, in its Lambda."""
@@ -175,8 +183,5 @@ def embedder_from_settings(settings: Settings) -> Embedder:
     if provider == "openai" or (provider == "auto" and has_key):
         return OpenAIEmbedder(settings)
     if settings.embedding_function_name:
-        import boto3
-
-        client = boto3.client("lambda", endpoint_url=settings.aws_endpoint_url)
-        return LambdaEmbedder(client, settings.embedding_function_name)
+        return _lambda_embedder(settings.embedding_function_name, settings.aws_endpoint_url)
     return local_embedder(settings.embedding_model_path or str(DEFAULT_EMBEDDER_DIR))

@@ -74,14 +74,20 @@ def kind_of(content_type: str, filename: str) -> DocumentKind:
     return kind
 
 
-def inspect(data: bytes, content_type: str, filename: str) -> DocumentKind:
-    """Checks type, size and that the file opens, without reading it all. Raises DocumentError."""
+def _checked_kind(data: bytes, content_type: str, filename: str) -> DocumentKind:
+    """Type and size, before the file is opened."""
     kind = kind_of(content_type, filename)
     if len(data) > limits.MAX_UPLOAD_BYTES:
         mib = limits.MAX_UPLOAD_BYTES // (1024 * 1024)
         raise TooLargeDocument(f"“{filename}” is larger than {mib} MB. Upload a smaller file.")
     if not data.strip():
         raise UnreadableDocument(f"“{filename}” is empty.")
+    return kind
+
+
+def inspect(data: bytes, content_type: str, filename: str) -> DocumentKind:
+    """Checks type, size and that the file opens, without reading it all. Raises DocumentError."""
+    kind = _checked_kind(data, content_type, filename)
     match kind:
         case "pdf":
             _open_pdf(data, filename)
@@ -95,7 +101,8 @@ def inspect(data: bytes, content_type: str, filename: str) -> DocumentKind:
 
 
 def extract(data: bytes, content_type: str, filename: str) -> Extraction:
-    kind = inspect(data, content_type, filename)
+    # Each reader opens the file (with inspect's checks and messages); opening it first would parse it twice.
+    kind = _checked_kind(data, content_type, filename)
     match kind:
         case "pdf":
             extraction = _extract_pdf(data, filename)
@@ -178,13 +185,10 @@ def _render_pdf_page(data: bytes, index: int) -> Image.Image:
 # Word ------------------------------------------------------------------------------------------------
 def _open_docx(data: bytes, filename: str) -> object:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise UnreadableDocument(f"“{filename}” is damaged and cannot be opened as a Word file.") from error
-    except Exception as error:  # lxml's XML errors on a corrupt part
+    except Exception as error:  # PackageNotFoundError, BadZipFile, KeyError, ValueError, lxml's XML errors
         raise UnreadableDocument(f"“{filename}” is damaged and cannot be opened as a Word file.") from error
 
 

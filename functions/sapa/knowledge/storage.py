@@ -35,6 +35,11 @@ class ObjectStore:
         """Idempotent: deleting a missing key succeeds (S3 semantics)."""
         self._client.delete_object(Bucket=self.bucket, Key=key)
 
+    def presigned_url(self, key: str, expires_in: int) -> str:
+        """A link that downloads the object without credentials, for `expires_in` seconds."""
+        params = {"Bucket": self.bucket, "Key": key}
+        return str(self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+
     def exists(self, key: str) -> bool:
         listing = self._client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
         return any(item["Key"] == key for item in listing.get("Contents", []))

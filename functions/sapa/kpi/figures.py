@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from postgrest import SyncPostgrestClient
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from sapa.db import rows
+from sapa.db import Row, rows
 from sapa.kpi.period import Period, previous_period
 from sapa.settings import Settings
 
@@ -194,7 +194,7 @@ _ONE_ROW: dict[str, tuple[str, type[_Row]]] = {
 
 def _submit_all(
     pool: ThreadPoolExecutor, client: SyncPostgrestClient, store_id: uuid.UUID, period: Period
-) -> dict[str, Future[Any]]:
+) -> dict[str, Future[list[Row]]]:
     """Every KPI call of one period, started: PostgREST answers them side by side."""
     params = {"p_store_id": str(store_id), **period.as_params()}
     calls = {name: pool.submit(_rpc, client, function, params) for name, (function, _) in _ONE_ROW.items()}
@@ -204,34 +204,25 @@ def _submit_all(
     return calls
 
 
-def _rpc(client: SyncPostgrestClient, function: str, params: dict[str, str]) -> Any:
-    return client.rpc(function, params).execute().data
+def _rpc(client: SyncPostgrestClient, function: str, params: dict[str, str]) -> list[Row]:
+    """A KPI function's rows (every one `returns table`, so PostgREST answers an array)."""
+    return rows(client.rpc(function, params).execute().data)
 
 
-def _assemble(period: Period, data: dict[str, Any]) -> PeriodFigures:
+def _assemble(period: Period, data: dict[str, list[Row]]) -> PeriodFigures:
     one_row = {name: _one(model, data[name], function) for name, (function, model) in _ONE_ROW.items()}
-    buckets = [VolumeBucket.model_validate(row) for row in _as_rows(data["messages"])]
+    buckets = [VolumeBucket.model_validate(row) for row in data["messages"]]
     return PeriodFigures(
         period=period,
         messages=MessageTotals(
             inbound=sum(b.inbound for b in buckets), outbound=sum(b.outbound for b in buckets)
         ),
-        label_mix=[LabelShare.model_validate(row) for row in _as_rows(data["label_mix"])],
+        label_mix=[LabelShare.model_validate(row) for row in data["label_mix"]],
         **one_row,
     )
 
 
-def _one(model: type[M], data: Any, function: str) -> M:
-    found = _as_rows(data)
+def _one(model: type[M], found: list[Row], function: str) -> M:
     if len(found) != 1:
         raise ValueError(f"{function} answered {len(found)} rows, not one")
     return model.model_validate(found[0])
-
-
-def _as_rows(data: Any) -> list[dict[str, Any]]:
-    """PostgREST answers a set-returning function with an array, a scalar-row function with an object."""
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
-        return data
-    raise ValueError(f"a KPI function answered {type(data).__name__}, not rows")

@@ -30,6 +30,8 @@ class StackConfig:
     postgrest_port: int
     functions_port: int
     dashboard_port: int
+    s3_port: int
+    """The local object storage (moto's S3)."""
     jwt_secret: str = LOCAL_JWT_SECRET
     host: str = "127.0.0.1"
 
@@ -48,6 +50,7 @@ class StackConfig:
             postgrest_port=54324 + offset,
             functions_port=8000 + offset,
             dashboard_port=3000 + offset,
+            s3_port=54325 + offset,
         )
 
     @property
@@ -80,8 +83,7 @@ class StackConfig:
 
     @property
     def s3_url(self) -> str:
-        """The local object storage (moto's S3), on the gateway's port + 4."""
-        return f"http://{self.host}:{self.gateway_port + 4}"
+        return f"http://{self.host}:{self.s3_port}"
 
     knowledge_bucket = "sapa-knowledge"
 

@@ -20,7 +20,7 @@ def start_object_storage(config: StackConfig) -> ObjectStorage:
     from moto.server import ThreadedMotoServer  # dev-only dependency (moto[server])
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address=config.host, port=config.gateway_port + 4, verbose=False)
+    server = ThreadedMotoServer(ip_address=config.host, port=config.s3_port, verbose=False)
     server.start()
     s3 = boto3.client(
         "s3",

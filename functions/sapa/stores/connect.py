@@ -27,6 +27,7 @@ from sapa.commerce.woocommerce.client import (
     WooCommerceError,
     WooCommerceUnauthorized,
 )
+from sapa.commerce.woocommerce.parse import RESOURCES
 from sapa.jobs.queue import backfill_job
 from sapa.settings import Settings
 from sapa.stores import storage
@@ -37,9 +38,7 @@ from sapa.stores.models import OwnSender, StoreConnect, StoreConnected, StorePub
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TOPICS = tuple(
-    f"{resource}.{event}"
-    for resource in ("order", "customer", "product")
-    for event in ("created", "updated", "deleted")
+    f"{resource}.{event}" for resource in RESOURCES for event in ("created", "updated", "deleted")
 )
 
 
@@ -81,24 +80,19 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
             "this Sapa server cannot provision WhatsApp numbers (no Twilio account configured): "
             "bring your own Twilio sender (mode own)",
         )
-    own_number = _own_number(body.whatsapp, body.country)
+    own = body.whatsapp if isinstance(body.whatsapp, OwnSender) else None
+    own_number = _own_number(own, body.country) if own else None
     cipher = _cipher(settings)
     store_id = existing.id if existing is not None else str(uuid.uuid4())
     keys = body.woocommerce
 
     with deps.shop(body.site_url, keys.consumer_key, keys.consumer_secret) as shop:
         _check_shop(shop)
-        if isinstance(body.whatsapp, OwnSender):
-            _check_own_twilio(settings, body.whatsapp)
+        sender = _own_sender(settings, own, own_number) if own and own_number else None
         webhook_secret = secrets.token_urlsafe(32)
         webhook_ids = _create_webhooks(shop, deps.base_url, store_id, webhook_secret)
-        sender: provisioning.Sender | None = None
         try:
-            if isinstance(body.whatsapp, OwnSender) and own_number is not None:
-                sender = provisioning.Sender(
-                    own_number, body.whatsapp.twilio_account_sid, body.whatsapp.twilio_auth_token, False
-                )
-            elif not sandbox:
+            if sender is None and not sandbox:
                 sender = _provision(settings, body.name, body.country, deps.base_url)
             api_key = new_api_key()
             storage.connect(
@@ -166,23 +160,18 @@ def disconnect_store(deps: StoreDeps, store_id: str) -> None:
 
 
 def change_whatsapp(deps: StoreDeps, store_id: str, sender_body: WhatsAppSender) -> StorePublic:
-    store = storage.store_public(deps.supabase, store_id)
     shop = storage.shop_credentials(deps.supabase, store_id)
     country = shop.default_country if shop else "ID"
     if isinstance(sender_body, OwnSender):
-        number = _own_number(sender_body, country)
-        assert number is not None
-        _check_own_twilio(deps.settings, sender_body)
-        sender = provisioning.Sender(
-            number, sender_body.twilio_account_sid, sender_body.twilio_auth_token, False
-        )
+        sender = _own_sender(deps.settings, sender_body, _own_number(sender_body, country))
     else:
         if not provisioning.provisioning_available(deps.settings):
             raise StoreApiError(
                 409,
                 "this Sapa server cannot provision WhatsApp numbers: bring your own Twilio sender (mode own)",
             )
-        sender = _provision(deps.settings, store.name, country, deps.base_url)
+        name = storage.store_public(deps.supabase, store_id).name
+        sender = _provision(deps.settings, name, country, deps.base_url)
     try:
         storage.set_whatsapp(
             deps.supabase,
@@ -217,9 +206,7 @@ def _cipher(settings: Settings) -> CredentialsCipher:
         ) from error
 
 
-def _own_number(sender: WhatsAppSender, country: str) -> str | None:
-    if not isinstance(sender, OwnSender):
-        return None
+def _own_number(sender: OwnSender, country: str) -> str:
     number = to_e164(sender.number, country)
     if number is None:
         raise StoreApiError(422, f"{sender.number!r} is not a phone number")
@@ -235,9 +222,10 @@ def _check_shop(shop: WooCommerceClient) -> None:
         raise StoreApiError(422, f"the shop's WooCommerce REST API could not be used: {error}") from error
 
 
-def _check_own_twilio(settings: Settings, sender: OwnSender) -> None:
+def _own_sender(settings: Settings, sender: OwnSender, number: str) -> provisioning.Sender:
+    """The owner's own Twilio account as the sender, once Twilio has opened it with the SID and token."""
     try:
-        provisioning.check_own_account(settings, sender.twilio_account_sid, sender.twilio_auth_token)
+        return provisioning.own_sender(settings, number, sender.twilio_account_sid, sender.twilio_auth_token)
     except provisioning.TwilioAccountRefused as error:
         raise StoreApiError(422, str(error)) from error
     except provisioning.ProvisioningFailed as error:

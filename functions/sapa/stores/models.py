@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Annotated, Literal
@@ -9,8 +10,6 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from sapa.channels.twilio.sender import E164
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -85,17 +84,9 @@ def normalise_site_url(value: str) -> str:
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
 
 
-_TIMEZONES: set[str] = set()
-
-
+@functools.cache
 def _timezones() -> set[str]:
-    if not _TIMEZONES:
-        _TIMEZONES.update(available_timezones())
-    return _TIMEZONES
-
-
-def is_e164(number: str) -> bool:
-    return bool(E164.match(number))
+    return available_timezones()
 
 
 class SyncResource(BaseModel):

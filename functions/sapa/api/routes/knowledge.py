@@ -36,7 +36,6 @@ from sapa.knowledge.documents import (
 from sapa.knowledge.extract import DocumentError, TooLargeDocument, UnsupportedDocument
 from sapa.knowledge.retrieve import Passage, search
 from sapa.knowledge.storage import ObjectStore, object_store
-from sapa.settings import Settings, get_settings
 
 router = APIRouter(prefix="/api/stores/{store_id}/knowledge", tags=["knowledge"], responses=AUTH_RESPONSES)
 
@@ -44,7 +43,7 @@ StoreAdmin = Annotated[Membership, Depends(require_role("admin"))]
 """An owner or admin of the path's store."""
 
 
-def get_object_store(settings: Annotated[Settings, Depends(get_settings)]) -> ObjectStore:
+def get_object_store(settings: SettingsDep) -> ObjectStore:
     return object_store(settings)
 
 

@@ -8,10 +8,8 @@ too large, or Twilio refused it). Any member of the store; 401/403 as everywhere
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
-import boto3
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel
 
@@ -20,6 +18,7 @@ from sapa.api.routes._errors import AUTH_RESPONSES
 from sapa.channels.twilio.inbound import MAX_MEDIA
 from sapa.channels.twilio.media import MediaItem
 from sapa.db import rows
+from sapa.knowledge.storage import object_store
 
 router = APIRouter(prefix="/api/stores/{store_id}", tags=["inbox"], responses=AUTH_RESPONSES)
 
@@ -31,11 +30,6 @@ class MediaLink(BaseModel):
     url: str
     content_type: str
     expires_in: int
-
-
-@lru_cache(maxsize=4)
-def _s3(endpoint_url: str | None) -> Any:
-    return boto3.client("s3", endpoint_url=endpoint_url)
 
 
 @router.get(
@@ -65,9 +59,5 @@ def media_link(
     item = MediaItem.model_validate(media[index])
     if item.storage_key is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "this attachment was not kept by Sapa")
-    url = _s3(settings.aws_endpoint_url).generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings.knowledge_bucket, "Key": item.storage_key},
-        ExpiresIn=LINK_SECONDS,
-    )
-    return MediaLink(url=str(url), content_type=item.content_type, expires_in=LINK_SECONDS)
+    url = object_store(settings).presigned_url(item.storage_key, LINK_SECONDS)
+    return MediaLink(url=url, content_type=item.content_type, expires_in=LINK_SECONDS)

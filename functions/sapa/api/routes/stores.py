@@ -29,8 +29,8 @@ def store_deps(
 ) -> StoreDeps:
     """Webhooks go to the configured public base URL, else to the URL the plugin called (the "Sapa API
     URL" the owner entered)."""
-    base_url = public_url(request, settings.public_base_url).removesuffix(request.url.path)
-    base_url = base_url.split("?")[0].rstrip("/")
+    called = public_url(request, settings.public_base_url).split("?")[0]
+    base_url = called.removesuffix(request.url.path).rstrip("/")
     return StoreDeps(supabase=supabase, settings=settings, enqueue=queue.enqueue, base_url=base_url)
 
 

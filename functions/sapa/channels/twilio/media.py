@@ -20,7 +20,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict
 from supabase import Client
 
 from sapa.knowledge.extract import DocumentError, TooLargeDocument, UnsupportedDocument, extract
@@ -165,9 +165,6 @@ class MediaDeps:
     twilio: TwilioMediaClient
 
 
-_item = TypeAdapter(MediaItem)
-
-
 def read_message_media(
     deps: MediaDeps,
     *,
@@ -222,9 +219,7 @@ def _extracted(data: bytes, item: MediaItem, key: str) -> dict[str, Any]:
         return {"status": "oversized", "error": str(error)}
     except DocumentError as error:
         return {"status": "unreadable", "error": str(error)}
-    text = extraction.text.strip()
-    if not text:
-        return {"status": "unreadable", "error": "No text could be read from it."}
+    text = extraction.text.strip()  # never empty: extract refuses a file without text (unreadable above)
     return {
         "status": "extracted",
         "text": text[:MAX_MEDIA_TEXT],
@@ -247,4 +242,4 @@ def object_key(store_id: str, message_id: str, index: int, content_type: str) ->
 
 def _record(supabase: Client, message_id: str, index: int, result: dict[str, Any]) -> MediaItem:
     params = {"p_message_id": message_id, "p_index": index, "p_result": result}
-    return _item.validate_python(supabase.rpc("record_message_media", params).execute().data)
+    return MediaItem.model_validate(supabase.rpc("record_message_media", params).execute().data)

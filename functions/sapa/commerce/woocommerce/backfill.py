@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from supabase import Client
 
 from sapa.commerce.woocommerce.client import PER_PAGE, Page, WooCommerceClient, WooCommerceError
-from sapa.commerce.woocommerce.parse import Customer, MalformedDelivery, Order, Product
+from sapa.commerce.woocommerce.parse import MalformedDelivery, Resource, record
 from sapa.db import rows
 from sapa.settings import Settings
 from sapa.stores.crypto import CredentialsCipher, CredentialsKeyMissing, CredentialsUnreadable
@@ -29,6 +29,8 @@ from sapa.stores.crypto import CredentialsCipher, CredentialsKeyMissing, Credent
 logger = logging.getLogger(__name__)
 
 RESOURCES = ("products", "customers", "orders")
+_ONE: dict[str, Resource] = {"products": "product", "customers": "customer", "orders": "order"}
+"""The REST listing's resource → the webhook topic's (and parse.record's) name for one of them."""
 BACKFILL_WINDOW = timedelta(days=183)
 """How far back orders are fetched: 6 months, the default retention."""
 JOB_SECONDS = 240.0
@@ -147,13 +149,7 @@ def _records(
     unreadable: list[str] = []
     for item in items:
         try:
-            match resource:
-                case "orders":
-                    records.append(Order.model_validate(item).record(country))
-                case "customers":
-                    records.append(Customer.model_validate(item).record(country))
-                case _:
-                    records.append(Product.model_validate(item).record())
+            records.append(record(_ONE[resource], item, country))
         except (ValidationError, MalformedDelivery) as error:
             problem = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
             unreadable.append(f"{resource} {item.get('id')}: {problem}")

@@ -19,15 +19,7 @@ from pydantic import ValidationError
 from supabase import Client
 
 from sapa.commerce.woocommerce import storage
-from sapa.commerce.woocommerce.parse import (
-    Customer,
-    Deleted,
-    MalformedDelivery,
-    Order,
-    Product,
-    Topic,
-    resource_id,
-)
+from sapa.commerce.woocommerce.parse import Deleted, MalformedDelivery, Topic, record, resource_id
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +84,8 @@ def apply(supabase: Client, store: storage.WebhookStore, topic: Topic, payload: 
     if topic.event == "deleted":
         deleted = Deleted.model_validate(payload)
         return storage.apply_deletion(supabase, store.id, topic.resource, deleted.id)
-    match topic.resource:
-        case "order":
-            record = Order.model_validate(payload).record(store.default_country)
-        case "customer":
-            record = Customer.model_validate(payload).record(store.default_country)
-        case "product":
-            record = Product.model_validate(payload).record()
-    return storage.apply_resource(supabase, store.id, topic.resource, record)
+    mirrored = record(topic.resource, payload, store.default_country)
+    return storage.apply_resource(supabase, store.id, topic.resource, mirrored)
 
 
 def describe(error: Exception) -> str:

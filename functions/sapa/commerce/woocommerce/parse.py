@@ -223,6 +223,18 @@ class Deleted(_Model):
     id: int
 
 
+def record(resource: Resource, payload: object, country: str) -> dict[str, Any]:
+    """A delivered or fetched resource as its woocommerce_apply_<resource> SQL function takes it; raises
+    ValidationError or MalformedDelivery when it cannot be read."""
+    match resource:
+        case "order":
+            return Order.model_validate(payload).record(country)
+        case "customer":
+            return Customer.model_validate(payload).record(country)
+        case "product":
+            return Product.model_validate(payload).record()
+
+
 def resource_id(payload: object) -> int:
     """The resource's id: every delivery has one, whatever else it holds."""
     if not isinstance(payload, dict):

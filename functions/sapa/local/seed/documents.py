@@ -22,17 +22,13 @@ DEMO_DOCUMENTS = [(DEMO_RETURN_POLICY, "text/markdown", "Kebijakan retur dan ref
 
 def seed_demo_documents() -> int:
     """Uploads and processes the demo documents the demo store lacks (by file name); returns how many."""
-    from sapa.db import get_supabase
     from sapa.jobs.queue import Job
-    from sapa.knowledge.documents import KnowledgeDeps, Upload, process_document, upload_document
-    from sapa.knowledge.embed import embedder_from_settings
-    from sapa.knowledge.storage import object_store
+    from sapa.jobs.worker import knowledge_deps
+    from sapa.knowledge.documents import Upload, process_document, upload_document
     from sapa.settings import get_settings
 
-    settings = get_settings()
-    supabase = get_supabase()
-    store = object_store(settings)
-    deps = KnowledgeDeps(supabase, store, embedder_from_settings(settings))
+    deps = knowledge_deps(get_settings())
+    supabase, store = deps.supabase, deps.store
     existing = supabase.table("knowledge_documents").select("filename").eq("store_id", DEMO.store_id)
     present = {str(row["filename"]) for row in existing.execute().data if isinstance(row, dict)}
 
