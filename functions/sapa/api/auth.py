@@ -75,14 +75,19 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_user(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> AuthenticatedUser:
+def access_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The bearer token as sent; routes that act as the caller use it once current_user has verified it."""
     if credentials is None:
         raise _unauthorized("sign in: this needs an Authorization: Bearer <access token> header")
+    return credentials.credentials
+
+
+def current_user(
+    token: Annotated[str, Depends(access_token)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> AuthenticatedUser:
     try:
-        return verify_access_token(credentials.credentials, settings.supabase_jwt_secret.get_secret_value())
+        return verify_access_token(token, settings.supabase_jwt_secret.get_secret_value())
     except InvalidAccessToken as error:
         raise _unauthorized(f"invalid access token: {error}") from error
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from supabase import Client
 
-from sapa.api.auth import AuthenticatedUser, Membership, current_user, require_role
+from sapa.api.auth import AuthenticatedUser, Membership, access_token, current_user, require_role
 from sapa.channels.twilio.sender import TwilioSender
 from sapa.conversations.outbound import MessageSender
 from sapa.db import get_supabase
@@ -20,6 +20,10 @@ SupabaseDep = Annotated[Client, Depends(get_supabase)]
 CurrentUser = Annotated[AuthenticatedUser, Depends(current_user)]
 StoreMember = Annotated[Membership, Depends(require_role("agent"))]
 """Any member of the path's store (agent, admin or owner); 401 without a valid token, 403 otherwise."""
+StoreAdmin = Annotated[Membership, Depends(require_role("admin"))]
+"""An admin or owner of the path's store."""
+AccessToken = Annotated[str, Depends(access_token)]
+"""The caller's bearer token, for reads made as the caller (RLS); verified by the role check beside it."""
 
 
 @lru_cache(maxsize=1)

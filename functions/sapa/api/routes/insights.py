@@ -7,34 +7,18 @@ read as the caller (RLS applies; see sapa.kpi.figures)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, HTTPException, status
 
-from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
-from sapa.api.auth import Membership, require_role
-from sapa.api.deps import SettingsDep
+from sapa.api.deps import AccessToken, SettingsDep, StoreAdmin
 from sapa.api.routes._errors import AUTH_RESPONSES, refusals_as_http_errors
 from sapa.kpi import Period, StoreNotVisible, as_caller, gather_figures
 from sapa.kpi.insights import Insights, write_insights
 
 router = APIRouter(prefix="/api/stores/{store_id}", tags=["kpis"], responses=AUTH_RESPONSES)
 
-StoreAdmin = Annotated[Membership, Depends(require_role("admin"))]
-_bearer = HTTPBearer(auto_error=False)
-
-
-def access_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
-    """The caller's token as sent (already verified by the role check that runs with it)."""
-    if credentials is None:  # the role check, declared first, has refused already; kept for safety
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in")
-    return credentials.credentials
-
 
 @router.post("/insights", response_model=Insights)
-def create_insights(
-    period: Period, admin: StoreAdmin, token: Annotated[str, Depends(access_token)], settings: SettingsDep
-) -> Insights:
+def create_insights(period: Period, admin: StoreAdmin, token: AccessToken, settings: SettingsDep) -> Insights:
     with as_caller(settings, token) as client, refusals_as_http_errors():
         try:
             figures = gather_figures(client, admin.store_id, period)

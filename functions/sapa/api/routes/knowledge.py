@@ -19,8 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from sapa.api.auth import Membership, require_role
-from sapa.api.deps import ReplyQueueDep, SettingsDep, StoreMember, SupabaseDep
+from sapa.api.deps import ReplyQueueDep, SettingsDep, StoreAdmin, StoreMember, SupabaseDep
 from sapa.api.routes._errors import AUTH_RESPONSES
 from sapa.knowledge import limits
 from sapa.knowledge.documents import (
@@ -39,7 +38,6 @@ from sapa.knowledge.storage import ObjectStore, object_store
 
 router = APIRouter(prefix="/api/stores/{store_id}/knowledge", tags=["knowledge"], responses=AUTH_RESPONSES)
 
-StoreAdmin = Annotated[Membership, Depends(require_role("admin"))]
 """An owner or admin of the path's store."""
 
 
