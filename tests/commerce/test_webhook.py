@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from sapa.api.routes.woocommerce import MAX_BODY_BYTES
 from sapa.commerce.woocommerce.signature import sign
 from tests.commerce.conftest import Db, Shop, deliver
 from tests.commerce.payloads import customer, line_item, order, product
@@ -274,3 +275,12 @@ def test_customers_and_products_are_mirrored_and_deleted_products_trashed(
     assert row == {"external_id": customer_id, "email": f"siti.{customer_id}@example.com"}
     row = db.execute("select name, status from products where store_id = %s", (shop.id,)).fetchone()
     assert row == {"name": "Selendang Sutra", "status": "trash"}
+
+
+def test_an_oversized_delivery_is_413_and_stores_nothing(client: TestClient, shop: Shop, db: Db) -> None:
+    before = counts(db, shop.id)
+    huge = b'{"id": 1, "note": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    response = deliver(client, shop.id, shop.secret, "order.created", None, raw=huge)
+    assert response.status_code == 413
+    assert response.json()["detail"] == "body too large"
+    assert counts(db, shop.id) == before

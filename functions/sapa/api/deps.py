@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from supabase import Client
 
 from sapa.api.auth import AuthenticatedUser, Membership, access_token, current_user, require_role
@@ -46,3 +46,14 @@ def get_reply_queue(request: Request) -> ReplyQueue:
 
 
 ReplyQueueDep = Annotated[ReplyQueue, Depends(get_reply_queue)]
+
+
+async def read_body(request: Request, limit: int, too_large: str) -> bytes:
+    """The raw body, read no further than `limit` bytes: a webhook signature is checked over these exact
+    bytes, and an oversized request is refused with 413 before it is all in memory."""
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
+    return raw

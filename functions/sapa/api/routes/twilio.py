@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from supabase import Client
 
-from sapa.api.deps import ReplyQueueDep, SettingsDep, SupabaseDep
+from sapa.api.deps import ReplyQueueDep, SettingsDep, SupabaseDep, read_body
 from sapa.channels.twilio import storage
 from sapa.channels.twilio.inbound import (
     MalformedTwilioRequest,
@@ -51,17 +51,8 @@ async def signed_form(request: Request, settings: SettingsDep) -> SignedForm:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing {SIGNATURE_HEADER}")
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"expected {FORM_TYPE}")
-    raw = await _body(request)
+    raw = await read_body(request, MAX_FORM_BYTES, "form too large")
     return SignedForm(public_url(request, settings.public_base_url), form_params(raw), signature)
-
-
-async def _body(request: Request) -> bytes:
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_FORM_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "form too large")
-    return raw
 
 
 SignedFormDep = Annotated[SignedForm, Depends(signed_form)]

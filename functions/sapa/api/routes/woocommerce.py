@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 from supabase import Client
 
-from sapa.api.deps import SupabaseDep
+from sapa.api.deps import SupabaseDep, read_body
 from sapa.commerce.woocommerce import storage
 from sapa.commerce.woocommerce.ingest import Delivery, ingest
 from sapa.commerce.woocommerce.parse import MalformedDelivery, parse_topic, resource_id
@@ -44,12 +44,7 @@ class WebhookAnswer(BaseModel):
 
 
 async def raw_body(request: Request) -> bytes:
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "body too large")
-    return raw
+    return await read_body(request, MAX_BODY_BYTES, "body too large")
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
