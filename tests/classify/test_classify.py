@@ -41,7 +41,11 @@ def test_predict_labels_each_text_in_order(tiny_export: Path) -> None:
     assert {label.category for label in labels} <= CATEGORIES
     assert {label.urgency for label in labels} <= URGENCIES
     assert all(0.2 <= label.confidence <= 1.0 for label in labels)  # a probability of the top of 5
-    assert predict(texts[:1], model_dir=tiny_export) == labels[:1]  # batch and single agree
+    # Batch and single agree. Not to the last digit: int8 dynamic quantisation scales activations over the
+    # whole batch (padding included), so a confidence moves in the second or third decimal.
+    [single] = predict(texts[:1], model_dir=tiny_export)
+    assert (single.category, single.urgency) == (labels[0].category, labels[0].urgency)
+    assert single.confidence == pytest.approx(labels[0].confidence, abs=0.02)
     assert predict([], model_dir=tiny_export) == []
 
 

@@ -184,7 +184,9 @@ def test_requests_keep_the_least_interval_between_them(
     run_backfill(deps, connected.id, max_pages=4)
     times = [r.at for r in woo.requests]
     assert len(times) == 4
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+    # The client spaces the starts of its requests by 0.2 s; the shop sees arrivals, which a loaded machine
+    # delays unevenly by a few tens of milliseconds. Back-to-back requests would arrive ~1 ms apart.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.15
 
 
 def test_revoked_keys_fail_the_sync_with_a_clear_error(
