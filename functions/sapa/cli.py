@@ -27,6 +27,7 @@ def stack_env(config: StackConfig) -> dict[str, str]:
     return {
         "API_URL": config.api_url,
         "DB_URL": config.db_url,
+        "ADMIN_DB_URL": config.admin_db_url,  # supabase_admin, the superuser (platform set-up only)
         "ANON_KEY": config.anon_key,
         "SERVICE_ROLE_KEY": config.service_role_key,
         "JWT_SECRET": config.jwt_secret,
