@@ -128,11 +128,11 @@ def test_realtime_partitions_are_made_as_realtime_makes_them(local_config: Stack
             admin.rollback()
 
     first = later - timedelta(days=1)
-    assert [name for name, _, _ in rows] == [f"messages_{first + timedelta(days=n):%Y_%m_%d}" for n in range(5)]
+    assert [name for name, _, _ in rows] == [
+        f"messages_{first + timedelta(days=n):%Y_%m_%d}" for n in range(5)
+    ]
     assert {owner for _, owner, _ in rows} == {"supabase_realtime_admin"}
-    assert rows[0][2] == (
-        f"FOR VALUES FROM ('{first} 00:00:00') TO ('{first + timedelta(days=1)} 00:00:00')"
-    )
+    assert rows[0][2] == (f"FOR VALUES FROM ('{first} 00:00:00') TO ('{first + timedelta(days=1)} 00:00:00')")
 
 
 def test_the_project_role_is_not_a_superuser(stack: Stack) -> None:

@@ -70,8 +70,18 @@ def build_safeupdate() -> Path:
     include = POSTGRES_BIN_PATH.parent / "include" / "server"
     building = target.with_suffix(".so.building")
     result = subprocess.run(
-        [compiler, "-O2", "-Wall", "-Werror", "-fPIC", "-shared", f"-I{include}", "-o", str(building),
-         str(SAFEUPDATE_SOURCE)],
+        [
+            compiler,
+            "-O2",
+            "-Wall",
+            "-Werror",
+            "-fPIC",
+            "-shared",
+            f"-I{include}",
+            "-o",
+            str(building),
+            str(SAFEUPDATE_SOURCE),
+        ],
         capture_output=True,
         text=True,
     )

@@ -291,7 +291,9 @@ class RealtimeHub:
             await asyncio.wait_for(self._listening.wait(), LISTEN_TIMEOUT)
         except TimeoutError:
             await self.stop()
-            raise RuntimeError(f"the realtime listener could not LISTEN on {self.config.admin_db_url}") from None
+            raise RuntimeError(
+                f"the realtime listener could not LISTEN on {self.config.admin_db_url}"
+            ) from None
 
     async def stop(self) -> None:
         for task in (self._listener, self._janitor):
@@ -314,8 +316,12 @@ class RealtimeHub:
         while True:
             try:
                 async with (
-                    await psycopg.AsyncConnection.connect(self.config.admin_db_url, autocommit=True) as listener,
-                    await psycopg.AsyncConnection.connect(self.config.admin_db_url, autocommit=True) as reader,
+                    await psycopg.AsyncConnection.connect(
+                        self.config.admin_db_url, autocommit=True
+                    ) as listener,
+                    await psycopg.AsyncConnection.connect(
+                        self.config.admin_db_url, autocommit=True
+                    ) as reader,
                 ):
                     await listener.execute(f"listen {NOTIFY_CHANNEL}")
                     self._listening.set()
