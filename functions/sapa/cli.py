@@ -27,7 +27,6 @@ def stack_env(config: StackConfig) -> dict[str, str]:
     return {
         "API_URL": config.api_url,
         "DB_URL": config.db_url,
-        "ADMIN_DB_URL": config.admin_db_url,  # supabase_admin, the superuser (platform set-up only)
         "ANON_KEY": config.anon_key,
         "SERVICE_ROLE_KEY": config.service_role_key,
         "JWT_SECRET": config.jwt_secret,
@@ -44,6 +43,9 @@ def stack_env(config: StackConfig) -> dict[str, str]:
         # Object storage (moto's S3, any credentials): knowledge documents and WhatsApp media.
         "S3_ENDPOINT_URL": config.s3_url,
         "KNOWLEDGE_BUCKET": config.knowledge_bucket,
+        # As supabase_admin, the cluster's superuser (DB_URL's `postgres` is not one, as on Supabase):
+        # for platform set-up only, e.g. pgTAP's extension.
+        "ADMIN_DB_URL": config.admin_db_url,
     }
 
 
