@@ -9,6 +9,8 @@ EMBEDDER := model/artifacts/embedder/model.onnx
 # Debian packages: the product's own (Tesseract OCR for photos and scans) and, for the tests, Chromium,
 # pgTAP + pg_prove, WordPress + PHP + MariaDB for the plugin.
 DEMO_APT_PACKAGES := tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng
+# A C compiler: the local stack builds its safe-update module (functions/sapa/local/safeupdate) with it.
+DEMO_APT_PACKAGES += gcc libc6-dev
 APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium fonts-noto-color-emoji postgresql-15-pgtap \
 	libtap-parser-sourcehandler-pgtap-perl wordpress php-cli php-mysql phpunit mariadb-server zip
 

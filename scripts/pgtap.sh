@@ -5,12 +5,16 @@
 # its extension files are copied into the embedded server's share directory. pg_prove comes from Debian.
 # Each test file runs in one transaction and rolls back, so the database is left as it was (apart from
 # the pgtap extension itself, which is created in schema `extensions` once).
+# The tests run as `postgres` (not a superuser, as on Supabase, where `supabase test db` runs them as
+# `postgres`). pgTAP is not a trusted extension: Supabase's supautils creates it for `postgres`;
+# here it is created as `supabase_admin` (ADMIN_DB_URL; default: DB_URL with that user).
 # Extra arguments go to pg_prove, e.g. `scripts/pgtap.sh -v`.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 DB_URL="${DB_URL:-postgresql://postgres:postgres@127.0.0.1:54322/postgres}"
+ADMIN_DB_URL="${ADMIN_DB_URL:-${DB_URL/\/\/postgres:postgres@/\/\/supabase_admin:postgres@}}"
 PYTHON=".venv/bin/python"
 APT_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
 
@@ -62,7 +66,7 @@ copy_extension_files
 
 # The embedded psql matches the server's version; pg_prove drives it.
 PSQL="$("$PYTHON" -c 'from sapa.local.postgres import bin_path; print(bin_path("psql"))' 2>/dev/null)"
-PGOPTIONS="-c client_min_messages=warning" "$PSQL" "$DB_URL" --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
+PGOPTIONS="-c client_min_messages=warning" "$PSQL" "$ADMIN_DB_URL" --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
   -c 'create extension if not exists pgtap with schema extensions' >/dev/null
 
 # pgTAP's functions live in `extensions`; put it on the path even where the database default lacks it.

@@ -30,7 +30,9 @@ def test_status_env_prints_every_key_of_the_running_stack(stack: Stack) -> None:
     assert result.returncode == 0, result.stderr
     env = dict(line.split("=", 1) for line in result.stdout.splitlines())
     # DESIGN.md's keys first, in its order; then the local object storage's (knowledge documents, media)
-    assert list(env) == [*DESIGN_KEYS, "S3_ENDPOINT_URL", "KNOWLEDGE_BUCKET"]
+    # and the superuser's database URL (the platform's set-up; DB_URL's `postgres` is no superuser)
+    assert list(env) == [*DESIGN_KEYS, "S3_ENDPOINT_URL", "KNOWLEDGE_BUCKET", "ADMIN_DB_URL"]
+    assert env["ADMIN_DB_URL"] == stack.db_url.replace("//postgres:", "//supabase_admin:")
     assert env["S3_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert env["API_URL"] == stack.api_url
     assert env["DB_URL"] == stack.db_url

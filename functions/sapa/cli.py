@@ -43,6 +43,9 @@ def stack_env(config: StackConfig) -> dict[str, str]:
         # Object storage (moto's S3, any credentials): knowledge documents and WhatsApp media.
         "S3_ENDPOINT_URL": config.s3_url,
         "KNOWLEDGE_BUCKET": config.knowledge_bucket,
+        # As supabase_admin, the cluster's superuser (DB_URL's `postgres` is not one, as on Supabase):
+        # for platform set-up only, e.g. pgTAP's extension.
+        "ADMIN_DB_URL": config.admin_db_url,
     }
 
 

@@ -6,7 +6,9 @@ password and refresh-token grants of `POST /token`, `GET /user`, `POST /logout`,
 `auth.sessions`, rotating refresh tokens in `auth.refresh_tokens`. Access tokens are HS256 JWTs with
 Supabase's claims, signed with the stack's JWT secret, so PostgREST and RLS accept them as they
 accept Supabase's. There is no sign-up, e-mail, OAuth, MFA or admin API: users come from
-`create_user` (the seed and the tests). Never deploy this; production uses Supabase Auth."""
+`create_user` (the seed and the tests), which gives each user its id, as GoTrue does (auth.users.id
+has no default on Supabase). It connects as `supabase_auth_admin`, the auth tables' owner, as GoTrue
+does. Never deploy this; production uses Supabase Auth."""
 
 from __future__ import annotations
 
@@ -343,7 +345,7 @@ def create_auth_router(config: StackConfig) -> APIRouter:
     @asynccontextmanager
     async def connect() -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
         """One transaction: committed when the block ends normally, rolled back on an exception."""
-        async with await psycopg.AsyncConnection.connect(config.db_url, row_factory=dict_row) as conn:
+        async with await psycopg.AsyncConnection.connect(config.auth_db_url, row_factory=dict_row) as conn:
             yield conn
 
     async def password_grant(body: PasswordGrant) -> Session:
@@ -366,8 +368,9 @@ def create_auth_router(config: StackConfig) -> APIRouter:
                 raise _bad_request("user_banned", "User is banned")
             if row["email_confirmed_at"] is None:
                 raise _bad_request("email_not_confirmed", "Email not confirmed")
-            cursor = await conn.execute(
-                "insert into auth.sessions (user_id) values (%s) returning id, created_at", [row["id"]]
+            cursor = await conn.execute(  # GoTrue gives the session its id: the column has no default
+                "insert into auth.sessions (id, user_id) values (%s, %s) returning id, created_at",
+                [uuid.uuid4(), row["id"]],
             )
             session = await cursor.fetchone()
             assert session is not None

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import jwt
 
@@ -19,6 +20,14 @@ LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # 
 LOCAL_KEY_EXPIRY = 1983812996  # 2032-11-11, as in the Supabase CLI's local keys
 
 _PORT_OFFSETS = {"demo": 0, "test": 1000}
+
+
+def as_role(db_url: str, role: str) -> str:
+    """The same local database URL, logging in as `role` (the local server trusts its roles'
+    passwords; every platform role has the password `postgres`)."""
+    parts = urlsplit(db_url)
+    netloc = f"{role}:postgres@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,19 @@ class StackConfig:
 
     @property
     def db_url(self) -> str:
+        """As the project's `postgres` role (no superuser, as on Supabase): migrations, seed, tests."""
         return f"postgresql://postgres:postgres@{self.host}:{self.postgres_port}/postgres"
+
+    @property
+    def admin_db_url(self) -> str:
+        """As `supabase_admin`, the cluster's superuser: the platform shim and the Realtime stand-in,
+        which on Supabase run as that role too."""
+        return as_role(self.db_url, "supabase_admin")
+
+    @property
+    def auth_db_url(self) -> str:
+        """As `supabase_auth_admin`, the owner of the auth tables, as GoTrue connects."""
+        return as_role(self.db_url, "supabase_auth_admin")
 
     @property
     def api_url(self) -> str:

@@ -1,5 +1,8 @@
 """Apply the platform shim and the migrations to the local database, recording each applied
-migration in `supabase_migrations.schema_migrations` as the Supabase CLI does."""
+migration in `supabase_migrations.schema_migrations` as the Supabase CLI does.
+
+As on Supabase, the platform (the shim, Realtime's partitions) is set up by `supabase_admin`, and the
+migrations are applied by `postgres`, which is not a superuser, as `supabase db push` applies them."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from sapa.local.config import PROJECT_DIR
+from sapa.local.config import PROJECT_DIR, as_role
+from sapa.local.realtime import create_message_partitions
 
 SHIM_SQL = Path(__file__).with_name("shim.sql")
 MIGRATIONS_DIR = PROJECT_DIR / "supabase" / "migrations"
@@ -34,8 +38,19 @@ def find_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def apply_shim(conn: psycopg.Connection) -> None:
+    """The platform shim, on a connection as `supabase_admin`; then today's Realtime partitions."""
     with conn.transaction():
         conn.execute(SHIM_SQL.read_text())
+        create_message_partitions(conn)
+
+
+def _create_migrations_table(conn: psycopg.Connection) -> None:
+    """The Supabase CLI's record of applied migrations, made by `postgres` as the CLI makes it."""
+    conn.execute(
+        "create schema if not exists supabase_migrations;"
+        " create table if not exists supabase_migrations.schema_migrations"
+        " (version text primary key, statements text[], name text)"
+    )
 
 
 def applied_versions(conn: psycopg.Connection) -> set[str]:
@@ -44,10 +59,13 @@ def applied_versions(conn: psycopg.Connection) -> set[str]:
 
 
 def apply_migrations(db_url: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Apply the shim, then each migration not yet recorded, each in its own transaction."""
+    """Apply the shim (as `supabase_admin`), then, as the URL's role (`postgres`), each migration not
+    yet recorded, each in its own transaction."""
     applied: list[Migration] = []
+    with psycopg.connect(as_role(db_url, "supabase_admin"), autocommit=True) as admin:
+        apply_shim(admin)
     with psycopg.connect(db_url, autocommit=True) as conn:
-        apply_shim(conn)
+        _create_migrations_table(conn)
         done = applied_versions(conn)
         for migration in find_migrations(directory):
             if migration.version in done:

@@ -10,11 +10,15 @@ client broadcasts; realtime-js in supabase-js). What it covers:
 - "broadcast from database": `realtime.send` / `realtime.broadcast_changes` insert into
   `realtime.messages`, whose trigger NOTIFYs `sapa_realtime` with the row id; one listener per hub
   fetches the row and pushes it to every socket joined to that topic with the same privacy;
+- `realtime.messages`' daily partitions, created as Realtime creates them (yesterday to three days
+  ahead) when the hub starts and every hour after (Realtime's janitor), so `realtime.send` always
+  finds a partition for today;
 - client broadcasts relayed to the topic's other subscribers (`self`/`ack` options honoured; on
   private channels only if RLS lets the sender insert into `realtime.messages`);
 - `access_token` updates, `phx_leave`, heartbeats.
 
-Presence and postgres_changes are not supported and say so. Production uses Supabase Realtime."""
+It connects as `supabase_admin`, as Supabase Realtime does. Presence and postgres_changes are not
+supported and say so. Production uses Supabase Realtime."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import jwt
@@ -39,6 +44,7 @@ NOTIFY_CHANNEL = "sapa_realtime"
 CHANNEL_PREFIX = "realtime:"
 SUPPORTED_VSNS = ("1.0.0", "2.0.0")
 LISTEN_TIMEOUT = 10.0  # seconds the hub waits at start-up for its database listener
+PARTITION_INTERVAL = 3600.0  # seconds between two rounds of partition creation (Realtime's janitor)
 OUTBOX_LIMIT = 1000  # frames queued for one socket before it counts as too slow and is closed
 TRY_AGAIN_LATER = 1013  # websocket close code
 
@@ -100,6 +106,39 @@ def encode(frame: Frame, vsn: str) -> str:
 
 def _ref(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+# Partitions of realtime.messages ---------------------------------------------------------------
+
+
+def message_partitions(today: date) -> list[tuple[str, date, date]]:
+    """The partitions Realtime keeps (Realtime.Tenants.create_messages_partitions): one a day, from
+    yesterday to three days ahead, named messages_YYYY_MM_DD, bounds in UTC (inserted_at is UTC)."""
+    days = [today + timedelta(days=offset) for offset in range(-1, 4)]
+    return [(f"messages_{day:%Y_%m_%d}", day, day + timedelta(days=1)) for day in days]
+
+
+def _partition_statements(today: date) -> list[str]:
+    statements = []
+    for name, start, end in message_partitions(today):
+        statements.append(
+            f"create table if not exists realtime.{name} partition of realtime.messages"
+            f" for values from ('{start.isoformat()}') to ('{end.isoformat()}')"
+        )
+        statements.append(f"alter table realtime.{name} owner to supabase_realtime_admin")
+    return statements
+
+
+def create_message_partitions(conn: psycopg.Connection[Any], today: date | None = None) -> None:
+    """Create the missing partitions of realtime.messages, as `supabase_admin` (Realtime's role)."""
+    for statement in _partition_statements(today or datetime.now(UTC).date()):
+        conn.execute(statement)
+
+
+async def create_message_partitions_async(db_url: str, today: date | None = None) -> None:
+    async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+        for statement in _partition_statements(today or datetime.now(UTC).date()):
+            await conn.execute(statement)
 
 
 # Authorisation -------------------------------------------------------------------------------
@@ -240,22 +279,36 @@ class RealtimeHub:
         self.config = config
         self.sockets: set[Socket] = set()
         self._listener: asyncio.Task[None] | None = None
+        self._janitor: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
     async def start(self) -> None:
-        """Start listening for broadcasts; returns once LISTEN is in place."""
+        """Create today's partitions and start listening for broadcasts; returns once LISTEN is in place."""
+        await create_message_partitions_async(self.config.admin_db_url)
+        self._janitor = asyncio.create_task(self._keep_partitions(), name="realtime-janitor")
         self._listener = asyncio.create_task(self._listen(), name="realtime-listener")
         try:
             await asyncio.wait_for(self._listening.wait(), LISTEN_TIMEOUT)
         except TimeoutError:
             await self.stop()
-            raise RuntimeError(f"the realtime listener could not LISTEN on {self.config.db_url}") from None
+            raise RuntimeError(
+                f"the realtime listener could not LISTEN on {self.config.admin_db_url}"
+            ) from None
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        for task in (self._listener, self._janitor):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _keep_partitions(self) -> None:
+        while True:
+            await asyncio.sleep(PARTITION_INTERVAL)
+            try:
+                await create_message_partitions_async(self.config.admin_db_url)
+            except psycopg.Error as error:
+                logger.warning("realtime could not create the partitions of realtime.messages: %s", error)
 
     # The database side ---------------------------------------------------------------------
 
@@ -263,8 +316,12 @@ class RealtimeHub:
         while True:
             try:
                 async with (
-                    await psycopg.AsyncConnection.connect(self.config.db_url, autocommit=True) as listener,
-                    await psycopg.AsyncConnection.connect(self.config.db_url, autocommit=True) as reader,
+                    await psycopg.AsyncConnection.connect(
+                        self.config.admin_db_url, autocommit=True
+                    ) as listener,
+                    await psycopg.AsyncConnection.connect(
+                        self.config.admin_db_url, autocommit=True
+                    ) as reader,
                 ):
                     await listener.execute(f"listen {NOTIFY_CHANNEL}")
                     self._listening.set()
@@ -374,7 +431,7 @@ class RealtimeHub:
                     "UnsupportedFeature", "postgres_changes is not supported locally; use broadcast"
                 )
             claims = verify_token(token, self.config.jwt_secret)
-            if private and not await rls_allows(self.config.db_url, claims, topic, "read"):
+            if private and not await rls_allows(self.config.admin_db_url, claims, topic, "read"):
                 raise read_refused(topic)
         except ChannelRefused as refused:
             socket.reply(frame, "error", {"reason": refused.reason})
@@ -398,7 +455,7 @@ class RealtimeHub:
         try:
             claims = verify_token(token, self.config.jwt_secret)
             if subscription.private and not await rls_allows(
-                self.config.db_url, claims, subscription.topic, "read"
+                self.config.admin_db_url, claims, subscription.topic, "read"
             ):
                 raise read_refused(subscription.topic)
         except ChannelRefused as refused:
@@ -411,7 +468,7 @@ class RealtimeHub:
         if subscription.private and subscription.may_write is None:
             try:
                 subscription.may_write = await rls_allows(
-                    self.config.db_url, subscription.claims, subscription.topic, "write"
+                    self.config.admin_db_url, subscription.claims, subscription.topic, "write"
                 )
             except ChannelRefused as refused:
                 logger.warning("dropping a broadcast to %s: %s", subscription.topic, refused.reason)
