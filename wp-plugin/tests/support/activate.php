@@ -1,16 +1,40 @@
 <?php
 /**
- * Activates the plugin the way the Plugins screen does (activate_plugin runs its activation hook).
+ * Activates the plugin the way the Plugins screen does (activate_plugin runs its activation hook), then
+ * loads the site again with the plugin active, as the next page view does (in a second process: a plugin's
+ * hooks are registered while WordPress loads), under WP_DEBUG with every PHP error, notice, deprecation
+ * and WordPress misuse collected (php-errors.php): any one fails. The second load also announces
+ * WooCommerce (the stand-in, whose woocommerce_register_additional_checkout_field checks the field as
+ * WooCommerce 11 does) and fires woocommerce_init and admin_init, where the plugin registers its checkout
+ * fields and settings.
+ *
+ * Usage: php activate.php          (activate, then run `php activate.php --load`)
  *
  * @package Sapa
  */
 
+require __DIR__ . '/php-errors.php';
 require __DIR__ . '/wp-config.php';
 require_once ABSPATH . 'wp-admin/includes/plugin.php';
+
+if ( in_array( '--load', $argv, true ) ) {
+	if ( ! class_exists( 'Sapa_Plugin' ) ) {
+		fwrite( STDERR, "the plugin did not load\n" );
+		exit( 1 );
+	}
+	require __DIR__ . '/woocommerce-standin.php';
+	do_action( 'woocommerce_init' );
+	wp_set_current_user( 1 );
+	do_action( 'admin_init' );
+	echo 'site loaded with the plugin active, WooCommerce\'s init fired: ' . count( $GLOBALS['sapa_php_errors'] ) . " PHP errors, notices, deprecations or misuses\n";
+	exit( 0 );
+}
 
 $sapa_result = activate_plugin( 'sapa/sapa.php' );
 if ( is_wp_error( $sapa_result ) ) {
 	fwrite( STDERR, 'activate_plugin failed: ' . $sapa_result->get_error_message() . "\n" );
 	exit( 1 );
 }
-echo 'active plugins: ' . implode( ', ', (array) get_option( 'active_plugins' ) ) . "\n";
+echo 'active plugins: ' . implode( ', ', (array) get_option( 'active_plugins' ) ) . '; ' . count( $GLOBALS['sapa_php_errors'] ) . " PHP errors, notices, deprecations or misuses while loading and activating\n";
+passthru( escapeshellarg( PHP_BINARY ) . ' ' . escapeshellarg( __FILE__ ) . ' --load', $sapa_status );
+exit( $sapa_status );
