@@ -127,7 +127,7 @@ for core in "${cores[@]}"; do
   port=$(free_port)
   echo "http://127.0.0.1:$port" >"$tmp/site-$site.url"
   start_server "$tmp/site-$site.log" "$tmp/site-$site.url" env SAPA_WP_HOME="http://127.0.0.1:$port" \
-    PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$port" -t "$core" "$here/support/router.php"
+    PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$port" -t "$core"
   for _ in $(seq 1 50); do
     php -r 'exit(@fsockopen("127.0.0.1", (int) $argv[1]) ? 0 : 1);' "$port" && break
     sleep 0.1

@@ -97,9 +97,10 @@ class Sapa_WooCommerce {
 				'location'   => 'order',
 				'type'       => 'text',
 				'required'   => false,
+				// WooCommerce allows only maxLength, readOnly, pattern, autocomplete, autocapitalize, title,
+				// aria-* and data-* here; any other attribute is a notice on every page (inputmode was).
 				'attributes' => array(
 					'autocomplete' => 'tel',
-					'inputmode'    => 'tel',
 				),
 			)
 		);
