@@ -47,54 +47,13 @@ else
 fi
 
 # 2. A throwaway MariaDB, one database per WordPress.
+# shellcheck source=support/mariadb.sh
+source "$here/support/mariadb.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sapa-wp-test.XXXXXX")
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-user=$(id -un)
-socket="$tmp/mysqld.sock"
-mariadb-install-db --no-defaults --datadir="$tmp/db" --user="$user" --auth-root-authentication-method=normal \
-  --skip-test-db >"$tmp/install-db.log" 2>&1 || { cat "$tmp/install-db.log" >&2; exit 1; }
-mariadbd --no-defaults --datadir="$tmp/db" --socket="$socket" --skip-networking --user="$user" \
-  --pid-file="$tmp/mysqld.pid" --log-error="$tmp/mysqld.err" --skip-log-bin \
-  --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=0 2>"$tmp/mysqld.start.log" &
-db_pid=$!
-pids+=("$db_pid")
-for _ in $(seq 1 100); do
-  mariadb-admin --no-defaults --socket="$socket" -uroot ping >/dev/null 2>&1 && break
-  kill -0 "$db_pid" 2>/dev/null || { cat "$tmp/mysqld.err" >&2; exit 1; }
-  sleep 0.2
-done
+trap 'stop_all; rm -rf "$tmp"' EXIT
+start_mariadb
 "$plugin_root/build.sh" "$tmp/sapa.zip" >/dev/null
-
-# Starts a background process (its pid kept for clean-up) and waits until it wrote its URL to $2.
-start_server() { # $1 = log file, $2 = url file, rest = command
-  local log=$1 url_file=$2
-  shift 2
-  "$@" >"$log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 100); do
-    [ -s "$url_file" ] && return 0
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "$* did not start" >&2
-  cat "$log" >&2
-  exit 1
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 site=0
 for core in "${cores[@]}"; do
@@ -123,16 +82,9 @@ for core in "${cores[@]}"; do
 
   phpunit -c "$here/phpunit.xml" "$@"
 
-  # The settings page over HTTP: `php -S` serves this site (several workers, as a web server would).
-  port=$(free_port)
-  echo "http://127.0.0.1:$port" >"$tmp/site-$site.url"
-  start_server "$tmp/site-$site.log" "$tmp/site-$site.url" env SAPA_WP_HOME="http://127.0.0.1:$port" \
-    PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$port" -t "$core"
-  for _ in $(seq 1 50); do
-    php -r 'exit(@fsockopen("127.0.0.1", (int) $argv[1]) ? 0 : 1);' "$port" && break
-    sleep 0.1
-  done
-  SAPA_SITE_URL="http://127.0.0.1:$port" phpunit -c "$here/phpunit-http.xml" \
+  # The settings page over HTTP: `php -S` serves this site.
+  start_php_site "$core" "$tmp/site-$site.log"
+  SAPA_SITE_URL="$site_url" phpunit -c "$here/phpunit-http.xml" \
     || { echo "php -S log:" >&2; cat "$tmp/site-$site.log" >&2; exit 1; }
 
   # The plugin against the real Sapa of the local stack, the shop's REST API played by the fake shop,
