@@ -1,6 +1,6 @@
 <?php
 /**
- * A small browser for the HTTP tests: plain PHP streams (no WordPress HTTP API, so nothing of the site
+ * A small browser for the HTTP tests and the e2e suite: plain PHP streams (no WordPress at all, so nothing of the site
  * under test is involved on the client side), a cookie jar, no redirects followed unless asked.
  *
  * @package Sapa
@@ -133,7 +133,7 @@ class Sapa_Test_Browser {
 	 * @return string
 	 */
 	public static function path_of( $url ) {
-		$parts = wp_parse_url( $url );
+		$parts = parse_url( $url ); // phpcs:ignore WordPress.WP.AlternativeFunctions.parse_url_parse_url -- also used without WordPress (e2e).
 		return ( isset( $parts['path'] ) ? $parts['path'] : '/' ) . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
 	}
 
@@ -187,7 +187,7 @@ class Sapa_Test_Browser {
 		preg_match_all( '#<div class="notice notice-(\w+) is-dismissible"><p>(.*?)</p></div>#s', $html, $m, PREG_SET_ORDER );
 		return array_map(
 			function ( $match ) {
-				return $match[1] . ': ' . html_entity_decode( wp_strip_all_tags( $match[2] ), ENT_QUOTES );
+				return $match[1] . ': ' . html_entity_decode( trim( strip_tags( $match[2] ) ), ENT_QUOTES ); // phpcs:ignore WordPress.WP.AlternativeFunctions.strip_tags_strip_tags
 			},
 			$m
 		);

@@ -72,6 +72,11 @@ define( 'AUTOMATIC_UPDATER_DISABLED', true );
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 defined( 'ABSPATH' ) || define( 'ABSPATH', rtrim( getenv( 'SAPA_WP_CORE' ), '/' ) . '/' );
 
+// make e2e-woocommerce with E2E_HTTPS=emulate: the shop takes every request as https, as behind a
+// TLS-terminating proxy (WooCommerce accepts Basic auth only over https; see the README).
+if ( 'cli' !== PHP_SAPI && 'emulate' === getenv( 'E2E_HTTPS' ) ) {
+	$_SERVER['HTTPS'] = 'on';
+}
 // A request for the command line; served by `php -S` (the HTTP tests), the request is real.
 if ( 'cli' === PHP_SAPI ) {
 	$_SERVER['HTTP_HOST']       = 'example.org';
