@@ -28,8 +28,6 @@ if ( 'install' === $sapa_step ) {
 	update_option( 'woocommerce_currency', 'IDR' );
 	update_option( 'woocommerce_price_num_decimals', '0' );
 	update_option( 'woocommerce_default_country', 'ID:YO' );
-	update_option( 'woocommerce_custom_orders_table_enabled', 'yes' );
-	update_option( 'woocommerce_custom_orders_table_data_sync_enabled', 'no' );
 	update_option( 'woocommerce_onboarding_profile', array( 'skipped' => true ) );
 	$sapa_result = activate_plugin( 'woocommerce/woocommerce.php' );
 	if ( is_wp_error( $sapa_result ) ) {
@@ -53,6 +51,7 @@ if ( ! $sapa_hpos ) {
 	$sapa_sync = wc_get_container()->get( \Automattic\WooCommerce\Internal\DataStores\Orders\DataSynchronizer::class );
 	$sapa_sync->create_database_tables();
 	update_option( 'woocommerce_custom_orders_table_enabled', 'yes' );
+	update_option( 'woocommerce_custom_orders_table_data_sync_enabled', 'no' );
 	$sapa_hpos = \Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled();
 }
 if ( ! $sapa_hpos ) {

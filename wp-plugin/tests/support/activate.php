@@ -3,8 +3,8 @@
  * Activates the plugin the way the Plugins screen does (activate_plugin runs its activation hook), then
  * loads the site again with the plugin active, as the next page view does (in a second process: a plugin's
  * hooks are registered while WordPress loads), under WP_DEBUG with every PHP error, notice, deprecation
- * and WordPress misuse collected (php-errors.php): any one fails. The second load fires admin_init and,
- * without a real WooCommerce (make test), announces the stand-in (whose
+ * and WordPress misuse collected (php-errors.php): any one fails. Without a real WooCommerce (make test),
+ * the second load announces the stand-in (whose
  * woocommerce_register_additional_checkout_field checks the field as WooCommerce 11 does) and fires
  * woocommerce_init, where the plugin registers its checkout fields; with a real WooCommerce active
  * (make e2e-woocommerce), WooCommerce itself loads and runs its init.
@@ -28,8 +28,6 @@ if ( in_array( '--load', $argv, true ) ) {
 		require __DIR__ . '/woocommerce-standin.php';
 		do_action( 'woocommerce_init' );
 	}
-	wp_set_current_user( 1 );
-	do_action( 'admin_init' );
 	echo 'site loaded with the plugin active, WooCommerce\'s init fired (' . ( defined( 'WC_VERSION' ) ? 'WooCommerce ' . WC_VERSION : 'stand-in' ) . '): ' . count( $GLOBALS['sapa_php_errors'] ) . " PHP errors, notices, deprecations or misuses\n";
 	exit( 0 );
 }
