@@ -62,7 +62,13 @@ class WooCommerceTest extends TestCase {
 			}
 			usleep( 500000 );
 		} while ( microtime( true ) < $deadline );
-		$this->fail( "not within " . self::TIMEOUT . " s: $what; the shop's webhooks: " . json_encode( $this->shop( 'webhooks' ) ) . '; recorded: ' . json_encode( $this->shop( 'options' )['webhook_log'] ) );
+		$webhooks = array_map(
+			function ( $w ) {
+				return "{$w['webhook_id']} {$w['topic']} {$w['status']} failures={$w['failure_count']} ping_pending={$w['pending_delivery']}";
+			},
+			$this->shop( 'webhooks' )
+		);
+		$this->fail( 'not within ' . self::TIMEOUT . " s: $what. The shop's webhooks: " . implode( '; ', $webhooks ) . '. Failures the plugin recorded: ' . json_encode( $this->shop( 'options' )['webhook_log'] ) );
 	}
 
 	/**

@@ -6,8 +6,9 @@
 # WC_DIR: the woocommerce plugin folder (with woocommerce.php), used in place (not copied, never changed).
 # WP_DIR: a WordPress core folder (default: Debian's 7.1, see ../tests/wordpress-core.sh); copied to a
 #   temp folder first, because the site needs its own wp-config.php.
-# E2E_HTTPS=emulate: the shop takes every request as https, as behind a TLS-terminating proxy (WooCommerce
-#   accepts Basic auth only over https; a Sapa that signs with OAuth 1.0a over http needs no emulation).
+# E2E_HTTPS=emulate: the shop takes Sapa's requests (by its User-Agent) as https, as if through a
+#   TLS-terminating proxy (WooCommerce accepts Basic auth only over https; a Sapa that signs with OAuth 1.0a
+#   over plain http needs no emulation).
 # What it does: a throwaway MariaDB and `php -S` shop (6 workers), WordPress installed, WooCommerce
 # activated with HPOS, the plugin installed from the zip `make plugin` builds and activated with every PHP
 # notice collected, then e2e/WooCommerceTest.php: connect (Settings → Sapa over HTTP), backfill, checkout

@@ -72,9 +72,10 @@ define( 'AUTOMATIC_UPDATER_DISABLED', true );
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 defined( 'ABSPATH' ) || define( 'ABSPATH', rtrim( getenv( 'SAPA_WP_CORE' ), '/' ) . '/' );
 
-// make e2e-woocommerce with E2E_HTTPS=emulate: the shop takes every request as https, as behind a
-// TLS-terminating proxy (WooCommerce accepts Basic auth only over https; see the README).
-if ( 'cli' !== PHP_SAPI && 'emulate' === getenv( 'E2E_HTTPS' ) ) {
+// make e2e-woocommerce with E2E_HTTPS=emulate: the shop takes Sapa's requests (its client's User-Agent) as
+// https, as if they came through a TLS-terminating proxy; WooCommerce accepts Basic auth only over https
+// (see the README). The shop's own URL stays http.
+if ( 'cli' !== PHP_SAPI && 'emulate' === getenv( 'E2E_HTTPS' ) && isset( $_SERVER['HTTP_USER_AGENT'] ) && 0 === strpos( $_SERVER['HTTP_USER_AGENT'], 'Sapa (' ) ) {
 	$_SERVER['HTTPS'] = 'on';
 }
 // A request for the command line; served by `php -S` (the HTTP tests), the request is real.
