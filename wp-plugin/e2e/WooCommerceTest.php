@@ -1,8 +1,9 @@
 <?php
 /**
  * The plugin on a real WooCommerce (the one the operator supplies) against the local Sapa stack, flow by
- * flow, each depending on the one before: connect through Settings → Sapa, the backfill, a checkout's
- * WhatsApp opt-in delivered as order.created, a status change delivered, trash and restore, disconnect.
+ * flow (a flow that fails skips those that need it): connect through Settings → Sapa, the backfill, a
+ * checkout's WhatsApp opt-in delivered as order.created, a status change delivered, trash and restore,
+ * reconnect after a lost connection, disconnect.
  * WooCommerce sends webhooks itself (Action Scheduler, run by shop.php as WP-Cron would), through
  * wp_safe_remote_request, to Sapa's port.
  *
@@ -253,6 +254,43 @@ class WooCommerceTest extends TestCase {
 			},
 			'the restore (order.restored) reaches Sapa: the order is back, completed'
 		);
+	}
+
+	/**
+	 * Finding 7: the plugin lost its connection (a database restore); Connect again proves with a new key
+	 * that it is the same shop.
+	 *
+	 * @depends test_connect
+	 */
+	public function test_reconnect_after_a_lost_connection() {
+		$this->assertFalse( $this->shop( 'lose-connection' )['connected'] );
+		try {
+			$browser                       = $this->admin();
+			$fields                        = Sapa_Test_Browser::form_fields( $this->settings_page( $browser ), 'sapa_connect' );
+			$fields['sapa[api_url]']       = getenv( 'FUNCTIONS_URL' );
+			$fields['sapa[connect_token]'] = getenv( 'E2E_CONNECT_TOKEN' ) ?: 'sapa-local-connect-token';
+			$fields['sapa[whatsapp_mode]'] = 'provision';
+			$browser->request( 'POST', '/wp-admin/admin-post.php', $fields );
+			$notices = Sapa_Test_Browser::notices( $this->settings_page( $browser ) );
+			$this->assertStringStartsWith( 'success: Reconnected to Sapa: the same store as before', (string) reset( $notices ), 'reconnect: ' . implode( ' | ', $notices ) );
+			$this->assertContains( 'info: 1 older WooCommerce REST API key made for Sapa was deleted.', $notices );
+		} finally {
+			$this->shop( 'restore-connection' ); // So that the flows after this one still find a connection.
+		}
+		$options = $this->shop( 'options' );
+		$this->assertSame( self::$state['store_id'], $options['connection']['store_id'], 'the same store' );
+		$this->assertCount( 1, $this->shop( 'keys' ), 'only the new REST key is left' );
+		$store    = self::$state['store_id'];
+		$webhooks = array_values(
+			array_filter(
+				$this->shop( 'webhooks' ),
+				function ( $w ) use ( $store ) {
+					return false !== strpos( $w['delivery_url'], '/webhooks/woocommerce/' . $store );
+				}
+			)
+		);
+		$topics = array_column( $webhooks, 'topic' );
+		$this->assertSame( count( $topics ), count( array_unique( $topics ) ), 'Sapa replaced its older webhooks: ' . implode( ', ', $topics ) );
 	}
 
 	/**

@@ -12,7 +12,8 @@
 # What it does: a throwaway MariaDB and `php -S` shop (6 workers), WordPress installed, WooCommerce
 # activated with HPOS, the plugin installed from the zip `make plugin` builds and activated with every PHP
 # notice collected, then e2e/WooCommerceTest.php: connect (Settings → Sapa over HTTP), backfill, checkout
-# opt-in → order.created delivered, status change → delivered, trash/restore, disconnect.
+# opt-in → order.created delivered, status change → delivered, trash/restore, reconnect after a lost
+# connection, disconnect.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -13,6 +13,9 @@
  *   webhooks                       wc_webhooks rows (with failure_count and pending_delivery)
  *   keys                           woocommerce_api_keys rows (no secrets)
  *   options                        the plugin's options (no API key)
+ *   lose-connection                the plugin's connection options kept aside and deleted, as after a
+ *                                  database restore (its WooCommerce key and Sapa's webhooks stay)
+ *   restore-connection             puts them back if the plugin is not connected
  *
  * @package Sapa
  */
@@ -167,6 +170,29 @@ switch ( $sapa_command ) {
 			'has_api_key' => '' !== Sapa_Options::api_key(),
 			'webhook_log' => Sapa_Webhooks::recorded(),
 		);
+		break;
+
+	case 'lose-connection':
+		update_option(
+			'sapa_e2e_lost',
+			array(
+				'connection' => get_option( Sapa_Options::CONNECTION ),
+				'api_key'    => Sapa_Options::api_key(),
+			),
+			false
+		);
+		delete_option( Sapa_Options::CONNECTION );
+		delete_option( Sapa_Options::API_KEY );
+		$result = array( 'connected' => Sapa_Options::is_connected() );
+		break;
+
+	case 'restore-connection':
+		$lost = get_option( 'sapa_e2e_lost' );
+		if ( ! Sapa_Options::is_connected() && is_array( $lost ) ) {
+			Sapa_Options::save_connection( $lost['connection'], $lost['api_key'] );
+		}
+		delete_option( 'sapa_e2e_lost' );
+		$result = array( 'connected' => Sapa_Options::is_connected() );
 		break;
 
 	default:
