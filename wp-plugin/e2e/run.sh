@@ -27,8 +27,8 @@ for cmd in php phpunit mariadbd mariadb-install-db mariadb zip python3; do
   command -v "$cmd" >/dev/null || { echo "missing $cmd: make system-packages (as root) installs it" >&2; exit 1; }
 done
 
-# shellcheck source=../tests/support/mariadb.sh
-source "$tests/support/mariadb.sh"
+# shellcheck source=../tests/support/servers.sh
+source "$tests/support/servers.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sapa-e2e-wc.XXXXXX")
 pids=()
 trap 'stop_all; rm -rf "$tmp"' EXIT

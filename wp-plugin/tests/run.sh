@@ -47,8 +47,8 @@ else
 fi
 
 # 2. A throwaway MariaDB, one database per WordPress.
-# shellcheck source=support/mariadb.sh
-source "$here/support/mariadb.sh"
+# shellcheck source=support/servers.sh
+source "$here/support/servers.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sapa-wp-test.XXXXXX")
 pids=()
 trap 'stop_all; rm -rf "$tmp"' EXIT

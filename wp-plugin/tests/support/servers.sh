@@ -1,5 +1,5 @@
-# Sourced by run.sh and ../e2e/run.sh: a throwaway MariaDB in "$tmp/db" (own socket "$socket", no TCP port,
-# no root service), its pid added to "pids" for the caller's clean-up. Needs $tmp and a pids array.
+# Sourced by run.sh and ../e2e/run.sh: the throwaway servers of the plugin tests. start_mariadb: a MariaDB in
+# "$tmp/db" (own socket "$socket", no TCP port, no root service). Every pid goes into "pids" (stop_all).
 start_mariadb() {
   local user
   user=$(id -un)
