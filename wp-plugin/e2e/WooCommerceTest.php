@@ -122,6 +122,22 @@ class WooCommerceTest extends TestCase {
 		return $page['body'];
 	}
 
+	/**
+	 * Fills in and submits the connect form as the owner does; the notices on the page it returns to.
+	 *
+	 * @param Sapa_Test_Browser $browser Browser of a logged-in admin.
+	 * @return string[]
+	 */
+	private function connect_through_the_page( Sapa_Test_Browser $browser ) {
+		$fields                        = Sapa_Test_Browser::form_fields( $this->settings_page( $browser ), 'sapa_connect' );
+		$fields['sapa[api_url]']       = getenv( 'FUNCTIONS_URL' );
+		$fields['sapa[connect_token]'] = 'sapa-local-connect-token'; // The local stack's connect token.
+		$fields['sapa[whatsapp_mode]'] = 'provision';
+		$answer                        = $browser->request( 'POST', '/wp-admin/admin-post.php', $fields );
+		$this->assertSame( 302, $answer['status'], strip_tags( $answer['body'] ) );
+		return Sapa_Test_Browser::notices( $this->settings_page( $browser ) );
+	}
+
 	protected function setUp(): void {
 		foreach ( array( 'FUNCTIONS_URL', 'API_URL', 'SERVICE_ROLE_KEY', 'SAPA_SITE_URL' ) as $name ) {
 			$this->assertNotEmpty( getenv( $name ), "$name is not set: run make e2e-woocommerce" );
@@ -131,14 +147,8 @@ class WooCommerceTest extends TestCase {
 	public function test_connect() {
 		self::$state['seed'] = $this->shop( 'seed' );
 		$browser             = $this->admin();
-		$fields              = Sapa_Test_Browser::form_fields( $this->settings_page( $browser ), 'sapa_connect' );
-		$fields['sapa[api_url]']       = getenv( 'FUNCTIONS_URL' );
-		$fields['sapa[connect_token]'] = getenv( 'E2E_CONNECT_TOKEN' ) ?: 'sapa-local-connect-token';
-		$fields['sapa[whatsapp_mode]'] = 'provision';
-		$answer                        = $browser->request( 'POST', '/wp-admin/admin-post.php', $fields );
-		$this->assertSame( 302, $answer['status'], strip_tags( $answer['body'] ) );
-		$page    = $this->settings_page( $browser );
-		$notices = Sapa_Test_Browser::notices( $page );
+		$notices             = $this->connect_through_the_page( $browser );
+		$page                = $this->settings_page( $browser );
 		$this->assertSame( 'success', explode( ':', (string) reset( $notices ) )[0], 'connect: ' . implode( ' | ', $notices ) );
 
 		$options = $this->shop( 'options' );
@@ -265,13 +275,7 @@ class WooCommerceTest extends TestCase {
 	public function test_reconnect_after_a_lost_connection() {
 		$this->assertFalse( $this->shop( 'lose-connection' )['connected'] );
 		try {
-			$browser                       = $this->admin();
-			$fields                        = Sapa_Test_Browser::form_fields( $this->settings_page( $browser ), 'sapa_connect' );
-			$fields['sapa[api_url]']       = getenv( 'FUNCTIONS_URL' );
-			$fields['sapa[connect_token]'] = getenv( 'E2E_CONNECT_TOKEN' ) ?: 'sapa-local-connect-token';
-			$fields['sapa[whatsapp_mode]'] = 'provision';
-			$browser->request( 'POST', '/wp-admin/admin-post.php', $fields );
-			$notices = Sapa_Test_Browser::notices( $this->settings_page( $browser ) );
+			$notices = $this->connect_through_the_page( $this->admin() );
 			$this->assertStringStartsWith( 'success: Reconnected to Sapa: the same store as before', (string) reset( $notices ), 'reconnect: ' . implode( ' | ', $notices ) );
 			$this->assertContains( 'info: 1 older WooCommerce REST API key made for Sapa was deleted.', $notices );
 		} finally {
