@@ -57,8 +57,12 @@ start_php_site() { # $1 = core folder, $2 = log file, rest = extra environment (
 }
 
 stop_all() {
-  local pid
+  local pid child
   for pid in "${pids[@]}"; do
+    # php -S with PHP_CLI_SERVER_WORKERS forks its workers, which outlive their parent: end them first.
+    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+      kill "$child" 2>/dev/null || true
+    done
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
