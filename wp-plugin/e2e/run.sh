@@ -69,6 +69,7 @@ status=0
 phpunit -c "$here/phpunit.xml" --testdox "$@" || status=$?
 if [ "$status" != 0 ]; then
   echo "-- the shop's php -S log (errors only):"
-  grep -vE '^\[[^]]+\] \[[^]]+\] 127\.0\.0\.1:[0-9]+ (Accepted|Closing|\[[0-9]+\]: )' "$tmp/shop.log" | tail -50 || true
+  grep -vE '127\.0\.0\.1:[0-9]+ (Accepted|Closing|\[[0-9]+\]: |Closed without sending)|Development Server .* started' "$tmp/shop.log" \
+    | tail -50 || true
 fi
 exit "$status"
