@@ -4,7 +4,10 @@
  * permalinks (the REST API at /wp-json), an Indonesian shop (IDR without decimals, Yogyakarta, Asia/Jakarta),
  * then WooCommerce activated with High-Performance Order Storage on. Run twice by run.sh: `setup.php install`
  * (WordPress, WooCommerce activated), then `setup.php check` in a fresh process (WooCommerce loaded as on
- * any page view: it finishes installing on init; HPOS verified).
+ * any page view: it finishes installing on init; HPOS verified). WooCommerce 11.0.1 prints one notice in the
+ * second step, before Sapa is active: "_load_textdomain_just_in_time was called incorrectly ... woocommerce"
+ * (its bundled Jetpack Connection schedules a cron event on plugins_loaded, and WC_Install::cron_schedules
+ * translates the schedule's label then); Sapa's own activation check follows with WooCommerce loaded.
  *
  * @package Sapa
  */
