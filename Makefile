@@ -15,7 +15,7 @@ APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium fonts-noto-color-emoji postgresql-
 	libtap-parser-sourcehandler-pgtap-perl wordpress php-cli php-mysql phpunit mariadb-server zip
 
 .PHONY: demo test install dashboard lint test-suites system-packages demo-system-packages clean model \
-	model-offline plugin embedder
+	model-offline plugin embedder e2e-woocommerce
 
 demo: install demo-system-packages dashboard
 	$(BIN)/sapa start --profile demo
@@ -102,6 +102,13 @@ plugin: wp-plugin/dist/sapa.zip
 
 wp-plugin/dist/sapa.zip: wp-plugin/build.sh $(shell find wp-plugin/sapa -type f 2>/dev/null)
 	wp-plugin/build.sh $@
+
+# The plugin on a real WooCommerce the operator supplies (not part of `make test`; see the README):
+#   make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=/path/to/wordpress] [E2E_HTTPS=emulate]
+e2e-woocommerce: install system-packages
+	@test -n "$(WC_DIR)" || { echo "usage: make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=...]"; exit 2; }
+	WC_DIR="$(WC_DIR)" WP_DIR="$(WP_DIR)" E2E_HTTPS="$(E2E_HTTPS)" \
+		$(BIN)/sapa exec --profile test --reset -- wp-plugin/e2e/run.sh
 
 clean:
 	rm -rf .sapa dashboard/dist wp-plugin/dist

@@ -7,6 +7,7 @@
  * Requires at least: 6.1
  * Requires PHP:      7.4
  * WC requires at least: 8.0
+ * WC tested up to:      11.0
  * Author:            Sapa
  * License:           MIT
  * Text Domain:       sapa

@@ -46,4 +46,24 @@ class ActivationTest extends Sapa_Test_Case {
 		$this->assertCount( 1, $entries );
 		$this->assertSame( 'manage_options', $entries[0][1] );
 	}
+
+	public function test_block_checkout_fields_register_without_a_notice() {
+		$wrong = array();
+		add_action(
+			'doing_it_wrong_run',
+			function ( $function_name, $message ) use ( &$wrong ) {
+				$wrong[] = "$function_name: $message";
+			},
+			10,
+			2
+		);
+		add_filter( 'doing_it_wrong_trigger_error', '__return_false' );
+		$GLOBALS['sapa_test_wc_checkout_fields'] = array();
+
+		( new Sapa_WooCommerce() )->register_block_fields();
+
+		$this->assertSame( array(), $wrong, 'WooCommerce 11 accepts both fields as registered' );
+		$this->assertSame( array( Sapa_WooCommerce::BLOCK_NUMBER, Sapa_WooCommerce::BLOCK_OPT_IN ), array_keys( $GLOBALS['sapa_test_wc_checkout_fields'] ) );
+		$this->assertSame( array( 'autocomplete' => 'tel' ), $GLOBALS['sapa_test_wc_checkout_fields'][ Sapa_WooCommerce::BLOCK_NUMBER ]['attributes'] );
+	}
 }

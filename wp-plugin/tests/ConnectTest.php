@@ -97,8 +97,9 @@ class ConnectTest extends Sapa_Test_Case {
 		$this->assertSame( (string) $admin, $keys[0]['user_id'] );
 
 		$this->assertSame( 'sapa_sk_NEWKEY_secret_part_9Z7Q', Sapa_Options::api_key() );
-		$this->assertSame( 'no', $this->option_row( Sapa_Options::API_KEY )['autoload'] );
-		$this->assertSame( 'no', $this->option_row( Sapa_Options::CONNECTION )['autoload'] );
+		// Not autoloaded: stored as 'no' before WordPress 6.6, 'off' since.
+		$this->assertContains( $this->option_row( Sapa_Options::API_KEY )['autoload'], array( 'no', 'off' ) );
+		$this->assertContains( $this->option_row( Sapa_Options::CONNECTION )['autoload'], array( 'no', 'off' ) );
 		$connection = Sapa_Options::connection();
 		$this->assertSame( self::API_URL, $connection['api_url'] );
 		$this->assertSame( '7d7e8f5a-1111-4222-8333-444455556666', $connection['store_id'] );
@@ -359,6 +360,101 @@ class ConnectTest extends Sapa_Test_Case {
 		$this->assertNull( $this->option_row( Sapa_Options::CONNECTION ) );
 		$this->assertSame( $settings_before, get_option( Sapa_Options::SETTINGS ), 'the button settings stay' );
 		$this->assertSame( 'success', Sapa_Notices::peek()[1]['type'] );
+	}
+
+	public function test_reconnect_after_a_lost_connection_keeps_the_number_and_deletes_the_older_keys() {
+		global $wpdb;
+		$admin = $this->as_admin();
+		// The connection was lost (a database restore, a reinstall): its key is still in WooCommerce.
+		$old = Sapa_WooCommerce::create_api_key( $admin );
+		$this->assertFalse( Sapa_Options::is_connected() );
+		$this->answer_sapa(
+			function () {
+				return array(
+					200,
+					array(
+						'store_id'        => '7d7e8f5a-1111-4222-8333-444455556666',
+						'api_key'         => 'sapa_sk_RECONNECTED_key_part_Q7ZZ',
+						'whatsapp_number' => '+6281234567890',
+						'reconnected'     => true,
+						'sync'            => array( 'status' => 'pending' ),
+					),
+				);
+			}
+		);
+		$this->post_form( 'sapa_connect', $this->connect_fields() );
+
+		$this->assertTrue( Sapa_Options::is_connected() );
+		$connection = Sapa_Options::connection();
+		$this->assertSame( '7d7e8f5a-1111-4222-8333-444455556666', $connection['store_id'] );
+		$this->assertSame( '+6281234567890', $connection['whatsapp_number'] );
+		$this->assertSame( 'sapa_sk_RECONNECTED_key_part_Q7ZZ', Sapa_Options::api_key() );
+		$keys = $this->wc_keys();
+		$this->assertSame( array( (string) $connection['wc_key_id'] ), array_column( $keys, 'key_id' ), 'only the new key is left' );
+		$this->assertNotSame( $old['key_id'], $connection['wc_key_id'] );
+		$notices = Sapa_Notices::peek();
+		$this->assertSame( 'success', $notices[0]['type'] );
+		$this->assertStringContainsString( 'Reconnected to Sapa: the same store as before, with the same WhatsApp number +6281234567890.', $notices[0]['message'] );
+		$this->assertSame( 'info', $notices[1]['type'] );
+		$this->assertStringContainsString( '1 older WooCommerce REST API key made for Sapa was deleted.', $notices[1]['message'] );
+
+		$this->as_admin();
+		$html = $this->capture( array( new Sapa_Settings_Page(), 'render' ) );
+		$this->assertMatchesRegularExpression( '#<td id="sapa-whatsapp-number">\+6281234567890</td>#', $html );
+	}
+
+	public function test_older_keys_are_found_by_the_plugin_s_description_only() {
+		global $wpdb;
+		$this->as_admin();
+		$wpdb->insert(
+			$wpdb->prefix . 'woocommerce_api_keys',
+			array(
+				'user_id'         => 1,
+				'description'     => 'Mobile app - API (2026-01-01 00:00:00)',
+				'permissions'     => 'read',
+				'consumer_key'    => str_repeat( 'a', 64 ),
+				'consumer_secret' => 'cs_' . str_repeat( 'b', 40 ),
+				'truncated_key'   => 'aaaaaaa',
+			)
+		);
+		$sapa_old = Sapa_WooCommerce::create_api_key( 1 );
+		$sapa_new = Sapa_WooCommerce::create_api_key( 1 );
+		$this->assertSame( 1, Sapa_WooCommerce::delete_older_api_keys( $sapa_new['key_id'] ) );
+		$descriptions = array_column( $this->wc_keys(), 'description' );
+		$this->assertCount( 2, $descriptions );
+		$this->assertContains( 'Mobile app - API (2026-01-01 00:00:00)', $descriptions );
+		$this->assertNotContains( (string) $sapa_old['key_id'], array_column( $this->wc_keys(), 'key_id' ) );
+	}
+
+	public function test_disconnect_when_sapa_no_longer_knows_the_key_cleans_up_and_says_so() {
+		$this->as_admin();
+		$key = Sapa_WooCommerce::create_api_key( get_current_user_id() );
+		$this->given_connected( '+6281100000001', $key['key_id'] );
+		$this->answer_sapa(
+			function () {
+				return array( 401, array( 'detail' => 'missing, unknown or revoked API key' ) );
+			}
+		);
+		$this->post_form( 'sapa_disconnect', array() );
+
+		$this->assertCount( 1, $this->requests_to( 'DELETE', '/stores/me' ) );
+		$this->assertSame( array(), $this->wc_keys() );
+		$this->assertNull( $this->option_row( Sapa_Options::API_KEY ) );
+		$this->assertNull( $this->option_row( Sapa_Options::CONNECTION ) );
+		$notices = Sapa_Notices::peek();
+		$this->assertCount( 1, $notices );
+		$this->assertSame( 'warning', $notices[0]['type'] );
+		$this->assertStringStartsWith( 'Sapa no longer knew this connection', $notices[0]['message'] );
+		$this->assertStringNotContainsString( 'Disconnected from Sapa', $notices[0]['message'] );
+	}
+
+	public function test_a_second_disconnect_changes_nothing_and_says_there_was_nothing_to_do() {
+		$this->as_admin();
+		$this->post_form( 'sapa_disconnect', array() );
+		$this->assertSame( array(), $this->requests );
+		$notices = Sapa_Notices::peek();
+		$this->assertSame( 'info', $notices[0]['type'] );
+		$this->assertSame( 'This shop is not connected to Sapa: there was nothing to disconnect.', $notices[0]['message'] );
 	}
 
 	public function test_disconnect_when_sapa_is_down_still_cleans_up_and_says_what_is_left() {

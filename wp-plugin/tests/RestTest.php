@@ -128,6 +128,67 @@ class RestTest extends Sapa_Test_Case {
 		$this->assertSame( '+6281100000007', Sapa_Options::connection()['whatsapp_number'], 'a number assigned later reaches the button' );
 	}
 
+	public function test_the_webhook_health_sapa_reports_is_passed_on_typed() {
+		$this->given_connected();
+		$this->as_admin();
+		$this->answer_sapa(
+			function () {
+				$store             = $this->store();
+				$store['webhooks'] = array(
+					array(
+						'topic'    => 'order.updated',
+						'status'   => 'disabled',
+						'failures' => 6,
+					),
+					array(
+						'topic'    => 'order.created',
+						'status'   => 'active',
+						'failures' => '0',
+					),
+					array(
+						'topic'  => 'product.updated',
+						'status' => 'active',
+					),
+					array( 'status' => 'active' ),
+					'garbage',
+				);
+				return array( 200, $store );
+			}
+		);
+		$data = $this->rest( 'GET', '/sapa/v1/status' )->get_data();
+		$this->assertSame(
+			array(
+				array(
+					'topic'    => 'order.updated',
+					'status'   => 'disabled',
+					'failures' => 6,
+				),
+				array(
+					'topic'    => 'order.created',
+					'status'   => 'active',
+					'failures' => 0,
+				),
+				array(
+					'topic'    => 'product.updated',
+					'status'   => 'active',
+					'failures' => null,
+				),
+			),
+			$data['webhooks']
+		);
+	}
+
+	public function test_a_sapa_that_does_not_report_webhooks_gives_null() {
+		$this->given_connected();
+		$this->as_admin();
+		$this->answer_sapa(
+			function () {
+				return array( 200, $this->store() );
+			}
+		);
+		$this->assertNull( $this->rest( 'GET', '/sapa/v1/status' )->get_data()['webhooks'] );
+	}
+
 	public function test_admin_status_when_not_connected() {
 		$this->as_admin();
 		$response = $this->rest( 'GET', '/sapa/v1/status' );

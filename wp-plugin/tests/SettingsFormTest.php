@@ -211,7 +211,8 @@ class SettingsFormTest extends Sapa_Test_Case {
 		$page->enqueue( 'settings_page_sapa' );
 		$this->assertTrue( wp_script_is( 'sapa-admin', 'enqueued' ) );
 		$data = wp_scripts()->get_data( 'sapa-admin', 'data' );
-		$this->assertStringContainsString( 'sapa\\/v1\\/status', $data );
+		// WordPress 6.1 escapes the slashes in the JSON, 7.1 does not.
+		$this->assertStringContainsString( 'sapa/v1/status', str_replace( '\\/', '/', $data ) );
 		$this->assertStringNotContainsString( self::API_KEY, $data, 'the browser never gets the API key' );
 	}
 

@@ -19,3 +19,4 @@ if ( ! class_exists( 'Sapa_Plugin' ) ) {
 
 require __DIR__ . '/support/woocommerce-standin.php';
 require __DIR__ . '/support/class-sapa-test-case.php';
+require __DIR__ . '/support/class-sapa-test-browser.php';

@@ -75,8 +75,20 @@ class Sapa_Admin_Actions {
 		$result = Sapa_Connection::connect( $api_url, $token, $whatsapp );
 		if ( is_wp_error( $result ) ) {
 			Sapa_Notices::add_error( $result );
+		} elseif ( $result['reconnected'] ) {
+			Sapa_Notices::add(
+				'success',
+				null === $result['whatsapp_number']
+					? __( 'Reconnected to Sapa: the same store as before. Sapa replaced its old webhooks and is catching up with what changed; progress is shown below.', 'sapa' )
+					/* translators: %s: the store's WhatsApp number */
+					: sprintf( __( 'Reconnected to Sapa: the same store as before, with the same WhatsApp number %s. Sapa replaced its old webhooks and is catching up with what changed; progress is shown below.', 'sapa' ), $result['whatsapp_number'] )
+			);
 		} else {
 			Sapa_Notices::add( 'success', __( 'Connected to Sapa. Your orders, customers and products are being copied; progress is shown below.', 'sapa' ) );
+		}
+		if ( ! is_wp_error( $result ) && $result['older_keys_deleted'] > 0 ) {
+			/* translators: %d: number of keys */
+			Sapa_Notices::add( 'info', sprintf( _n( '%d older WooCommerce REST API key made for Sapa was deleted.', '%d older WooCommerce REST API keys made for Sapa were deleted.', $result['older_keys_deleted'], 'sapa' ), $result['older_keys_deleted'] ) );
 		}
 		$this->back();
 	}
@@ -88,7 +100,7 @@ class Sapa_Admin_Actions {
 		$this->authorize( self::DISCONNECT );
 		$result = Sapa_Connection::disconnect();
 		if ( is_wp_error( $result ) ) {
-			Sapa_Notices::add( 'warning', $result->get_error_message() );
+			Sapa_Notices::add( 'sapa_not_connected' === $result->get_error_code() ? 'info' : 'warning', $result->get_error_message() );
 		} else {
 			Sapa_Notices::add( 'success', __( 'Disconnected from Sapa. Its webhooks and this shop\'s keys were removed.', 'sapa' ) );
 		}

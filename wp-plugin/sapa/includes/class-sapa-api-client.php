@@ -66,7 +66,8 @@ class Sapa_Api_Client {
 	 *
 	 * @param string $connect_token Token the Sapa operator gave the owner.
 	 * @param array  $body          Request body (contract shape).
-	 * @return array|WP_Error Decoded 201 body.
+	 * @return array|WP_Error Decoded body: 201 for a new connection, 200 with "reconnected": true for a shop
+	 *                        Sapa had connected already.
 	 */
 	public function connect( $connect_token, array $body ) {
 		return $this->request(
@@ -74,7 +75,7 @@ class Sapa_Api_Client {
 			'/stores/connect',
 			array( 'X-Sapa-Connect-Token' => $connect_token ),
 			$body,
-			array( 201 ),
+			array( 200, 201 ),
 			self::CONNECT_TIMEOUT
 		);
 	}

@@ -94,10 +94,15 @@ class Sapa_Connection {
 	/**
 	 * Connects the shop: a WooCommerce key for Sapa, POST /stores/connect, then the API key is kept.
 	 *
+	 * Sapa answers 201 for a new connection, and 200 with "reconnected": true when this shop was connected
+	 * already and the plugin lost that connection (a database restore, a reinstall): the new key proved the
+	 * shop is the same, Sapa keeps the same store and WhatsApp number and removes its older webhooks. Either
+	 * way the REST keys the plugin created before are deleted here.
+	 *
 	 * @param string $api_url       Clean Sapa API URL.
 	 * @param string $connect_token Connect token.
 	 * @param array  $whatsapp      Clean "whatsapp" object.
-	 * @return true|WP_Error
+	 * @return array|WP_Error {reconnected: bool, whatsapp_number: string|null, older_keys_deleted: int}
 	 */
 	public static function connect( $api_url, $connect_token, array $whatsapp ) {
 		if ( Sapa_Options::is_connected() ) {
@@ -112,8 +117,11 @@ class Sapa_Connection {
 			return $key;
 		}
 
+		// WooCommerce pings the new webhooks while Sapa handles the request: Sapa's port must be open already.
+		update_option( Sapa_Options::CONNECTING, $api_url, false );
 		$client = new Sapa_Api_Client( $api_url );
 		$answer = $client->connect( $connect_token, self::connect_body( $key, $whatsapp ) );
+		delete_option( Sapa_Options::CONNECTING );
 		if ( ! is_wp_error( $answer ) && ( empty( $answer['store_id'] ) || empty( $answer['api_key'] ) || ! is_string( $answer['api_key'] ) ) ) {
 			$answer = new WP_Error( 'sapa_bad_response', __( 'Sapa\'s answer had no store id or API key. Nothing was saved.', 'sapa' ) );
 		}
@@ -135,7 +143,11 @@ class Sapa_Connection {
 			),
 			$answer['api_key']
 		);
-		return true;
+		return array(
+			'reconnected'        => isset( $answer['reconnected'] ) && true === $answer['reconnected'],
+			'whatsapp_number'    => self::number_from( $answer ),
+			'older_keys_deleted' => Sapa_WooCommerce::delete_older_api_keys( $key['key_id'] ),
+		);
 	}
 
 	/**
@@ -191,19 +203,32 @@ class Sapa_Connection {
 	/**
 	 * Disconnects: DELETE /stores/me, then the WooCommerce key and the connection are removed here.
 	 *
-	 * The local clean-up happens even when Sapa cannot be reached, so the owner is never stuck; the
-	 * returned error then says what may be left behind.
+	 * The local clean-up happens even when Sapa cannot be reached or no longer knows the key, so the owner
+	 * is never stuck; the returned error then says plainly what happened and what may be left behind. A
+	 * shop that is not connected gets 'sapa_not_connected' and nothing changes.
 	 *
 	 * @return true|WP_Error
 	 */
 	public static function disconnect() {
 		$connection = get_option( Sapa_Options::CONNECTION );
 		$connection = is_array( $connection ) ? $connection : array();
-		$remote     = true;
+		if ( array() === $connection && '' === Sapa_Options::api_key() ) {
+			return new WP_Error( 'sapa_not_connected', __( 'This shop is not connected to Sapa: there was nothing to disconnect.', 'sapa' ) );
+		}
+		$remote = true;
 		if ( ! empty( $connection['api_url'] ) && '' !== Sapa_Options::api_key() ) {
 			$client = new Sapa_Api_Client( $connection['api_url'], Sapa_Options::api_key() );
 			$answer = $client->disconnect();
-			if ( is_wp_error( $answer ) && 401 !== self::status_of( $answer ) ) {
+			if ( is_wp_error( $answer ) && 401 === self::status_of( $answer ) ) {
+				$remote = new WP_Error(
+					'sapa_connection_unknown',
+					sprintf(
+						/* translators: %s: Sapa API URL */
+						__( 'Sapa no longer knew this connection (its key had been revoked: disconnected already, or replaced by a newer connection), so nothing was disconnected there. This shop\'s key for Sapa and its settings were removed here. If webhooks to %s are still listed under WooCommerce > Settings > Advanced > Webhooks, delete them there.', 'sapa' ),
+						$connection['api_url']
+					)
+				);
+			} elseif ( is_wp_error( $answer ) ) {
 				$remote = new WP_Error(
 					'sapa_disconnect_partial',
 					sprintf(
@@ -218,6 +243,7 @@ class Sapa_Connection {
 		if ( ! empty( $connection['wc_key_id'] ) ) {
 			Sapa_WooCommerce::delete_api_key( (int) $connection['wc_key_id'] );
 		}
+		Sapa_WooCommerce::delete_older_api_keys( 0 ); // Keys of connections lost before, if any.
 		Sapa_Options::forget_connection();
 		return $remote;
 	}

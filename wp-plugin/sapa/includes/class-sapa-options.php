@@ -8,7 +8,7 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Reads and writes the three options the plugin owns (and nothing else).
+ * Reads and writes the options the plugin owns (and nothing else).
  */
 class Sapa_Options {
 
@@ -26,6 +26,17 @@ class Sapa_Options {
 	 * The store's Sapa API key; not autoloaded and never printed.
 	 */
 	const API_KEY = 'sapa_api_key';
+
+	/**
+	 * The Sapa API URL while a connect request is under way (WooCommerce pings Sapa's new webhooks before
+	 * Sapa answers, and the plugin must already let WordPress reach Sapa's port); not autoloaded.
+	 */
+	const CONNECTING = 'sapa_connecting';
+
+	/**
+	 * Outcomes of pings and deliveries to Sapa (Sapa_Webhooks); not autoloaded.
+	 */
+	const WEBHOOK_LOG = 'sapa_webhook_log';
 
 	/**
 	 * Allowed values of the "pages" setting.
@@ -214,6 +225,8 @@ class Sapa_Options {
 	public static function forget_connection() {
 		delete_option( self::CONNECTION );
 		delete_option( self::API_KEY );
+		delete_option( self::CONNECTING );
+		delete_option( self::WEBHOOK_LOG );
 	}
 
 	/**

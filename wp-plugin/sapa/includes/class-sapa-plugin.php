@@ -30,6 +30,10 @@ class Sapa_Plugin {
 		add_action( 'wp_enqueue_scripts', array( $button, 'enqueue' ) );
 		add_action( 'wp_footer', array( $button, 'render' ) );
 
+		$webhooks = new Sapa_Webhooks();
+		add_filter( 'http_allowed_safe_ports', array( $webhooks, 'allow_sapa_port' ), 10, 3 );
+		add_action( 'http_api_debug', array( $webhooks, 'record_delivery' ), 10, 5 );
+
 		$rest = new Sapa_Rest();
 		add_action( 'rest_api_init', array( $rest, 'register_routes' ) );
 

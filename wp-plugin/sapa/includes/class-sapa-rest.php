@@ -67,6 +67,7 @@ class Sapa_Rest {
 				'whatsapp_number' => isset( $store['whatsapp_number'] ) && is_string( $store['whatsapp_number'] ) ? $store['whatsapp_number'] : null,
 				'whatsapp_mode'   => isset( $store['whatsapp_mode'] ) ? (string) $store['whatsapp_mode'] : '',
 				'sync'            => self::clean_sync( isset( $store['sync'] ) && is_array( $store['sync'] ) ? $store['sync'] : array() ),
+				'webhooks'        => isset( $store['webhooks'] ) && is_array( $store['webhooks'] ) ? self::clean_webhooks( $store['webhooks'] ) : null,
 			)
 		);
 	}
@@ -106,6 +107,28 @@ class Sapa_Rest {
 			'resources'  => $resources,
 			'updated_at' => isset( $sync['updated_at'] ) && is_string( $sync['updated_at'] ) ? $sync['updated_at'] : null,
 		);
+	}
+
+	/**
+	 * Sapa's view of its webhooks in this shop (GET /stores/me "webhooks": [{topic, status, failures}]),
+	 * typed; entries without a topic are dropped.
+	 *
+	 * @param array $webhooks Sapa's list.
+	 * @return array
+	 */
+	private static function clean_webhooks( array $webhooks ) {
+		$clean = array();
+		foreach ( $webhooks as $webhook ) {
+			if ( ! is_array( $webhook ) || ! isset( $webhook['topic'] ) || ! is_string( $webhook['topic'] ) || '' === $webhook['topic'] ) {
+				continue;
+			}
+			$clean[] = array(
+				'topic'    => $webhook['topic'],
+				'status'   => isset( $webhook['status'] ) && is_string( $webhook['status'] ) ? $webhook['status'] : 'unknown',
+				'failures' => isset( $webhook['failures'] ) && is_numeric( $webhook['failures'] ) ? (int) $webhook['failures'] : null,
+			);
+		}
+		return $clean;
 	}
 
 	/**

@@ -64,18 +64,21 @@ class Sapa_Settings_Page {
 				'syncUrl'   => esc_url_raw( rest_url( Sapa_Rest::NAMESPACE_V1 . '/sync' ) ),
 				'nonce'     => wp_create_nonce( 'wp_rest' ),
 				'i18n'      => array(
-					'pending'   => __( 'Waiting to start', 'sapa' ),
-					'running'   => __( 'Copying', 'sapa' ),
-					'done'      => __( 'Up to date', 'sapa' ),
-					'failed'    => __( 'Stopped with an error', 'sapa' ),
-					'orders'    => __( 'Orders', 'sapa' ),
-					'customers' => __( 'Customers', 'sapa' ),
-					'products'  => __( 'Products', 'sapa' ),
-					'of'        => __( 'of', 'sapa' ),
-					'noNumber'  => __( 'not assigned yet', 'sapa' ),
-					'error'     => __( 'Could not load the sync status:', 'sapa' ),
-					'started'   => __( 'Sync started.', 'sapa' ),
-					'confirm'   => __( 'Disconnect this shop from Sapa? Sapa stops receiving orders and its WooCommerce key is deleted.', 'sapa' ),
+					'pending'         => __( 'Waiting to start', 'sapa' ),
+					'running'         => __( 'Copying', 'sapa' ),
+					'done'            => __( 'Up to date', 'sapa' ),
+					'failed'          => __( 'Stopped with an error', 'sapa' ),
+					'orders'          => __( 'Orders', 'sapa' ),
+					'customers'       => __( 'Customers', 'sapa' ),
+					'products'        => __( 'Products', 'sapa' ),
+					'of'              => __( 'of', 'sapa' ),
+					'noNumber'        => __( 'not assigned yet', 'sapa' ),
+					'error'           => __( 'Could not load the sync status:', 'sapa' ),
+					'started'         => __( 'Sync started.', 'sapa' ),
+					'failures'        => __( 'failed deliveries:', 'sapa' ),
+					'webhooksNone'    => __( 'Sapa reports no webhooks in this shop.', 'sapa' ),
+					'webhooksUnknown' => __( 'This Sapa server does not report its webhooks.', 'sapa' ),
+					'confirm'         => __( 'Disconnect this shop from Sapa? Sapa stops receiving orders and its WooCommerce key is deleted.', 'sapa' ),
 				),
 			)
 		);
@@ -191,6 +194,8 @@ class Sapa_Settings_Page {
 			</tr>
 		</table>
 
+		<?php $this->render_webhooks( (string) $connection['store_id'] ); ?>
+
 		<h2><?php esc_html_e( 'WhatsApp sender', 'sapa' ); ?></h2>
 		<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
 			<input type="hidden" name="action" value="<?php echo esc_attr( Sapa_Admin_Actions::WHATSAPP ); ?>" />
@@ -207,6 +212,97 @@ class Sapa_Settings_Page {
 			<?php submit_button( __( 'Disconnect from Sapa', 'sapa' ), 'delete', 'submit', false ); ?>
 		</form>
 		<?php
+	}
+
+	/**
+	 * Sapa's webhooks: as WooCommerce keeps them here, with the failed pings and deliveries the plugin
+	 * recorded, and (filled in by sapa-admin.js from GET /stores/me) as Sapa sees them.
+	 *
+	 * @param string $store_id Sapa store id.
+	 */
+	private function render_webhooks( $store_id ) {
+		$webhooks = Sapa_Webhooks::in_shop( $store_id );
+		$shown    = array_column( $webhooks, 'id' );
+		$others   = array_filter(
+			Sapa_Webhooks::failing(),
+			function ( $failure ) use ( $shown ) {
+				return ! in_array( $failure['id'], $shown, true );
+			}
+		);
+		?>
+		<h2><?php esc_html_e( 'Webhooks to Sapa', 'sapa' ); ?></h2>
+		<p><?php esc_html_e( 'WooCommerce sends every change of an order, customer or product to Sapa through these webhooks. It sends each change once, and disables a webhook after 7 failed deliveries in a row.', 'sapa' ); ?></p>
+		<?php if ( array() === $webhooks ) : ?>
+			<p id="sapa-webhooks-none"><?php esc_html_e( 'No webhook to Sapa was found in WooCommerce.', 'sapa' ); ?></p>
+		<?php else : ?>
+			<table class="widefat striped" id="sapa-webhooks">
+				<thead>
+					<tr>
+						<th scope="col"><?php esc_html_e( 'Topic', 'sapa' ); ?></th>
+						<th scope="col"><?php esc_html_e( 'Status in WooCommerce', 'sapa' ); ?></th>
+						<th scope="col"><?php esc_html_e( 'Failed deliveries in a row', 'sapa' ); ?></th>
+						<th scope="col"><?php esc_html_e( 'Problem', 'sapa' ); ?></th>
+					</tr>
+				</thead>
+				<tbody>
+				<?php foreach ( $webhooks as $webhook ) : ?>
+					<tr class="<?php echo esc_attr( $this->webhook_has_problem( $webhook ) ? 'sapa-webhook-problem' : 'sapa-webhook-ok' ); ?>">
+						<td><code><?php echo esc_html( $webhook['topic'] ); ?></code></td>
+						<td><?php echo esc_html( $webhook['status'] ); ?></td>
+						<td><?php echo esc_html( (string) $webhook['failure_count'] ); ?></td>
+						<td><?php echo esc_html( $this->webhook_problem( $webhook ) ); ?></td>
+					</tr>
+				<?php endforeach; ?>
+				</tbody>
+			</table>
+		<?php endif; ?>
+		<?php foreach ( $others as $failure ) : ?>
+			<div class="notice notice-error inline sapa-webhook-failure"><p>
+				<?php
+				printf(
+					/* translators: 1: webhook id and topic, 2: the error */
+					esc_html__( 'Webhook %1$s could not reach Sapa: %2$s', 'sapa' ),
+					esc_html( trim( '#' . (int) $failure['id'] . ' ' . $failure['topic'] ) ),
+					esc_html( $failure['last_error'] )
+				);
+				?>
+			</p></div>
+		<?php endforeach; ?>
+		<h3><?php esc_html_e( 'As Sapa sees them', 'sapa' ); ?></h3>
+		<div id="sapa-webhooks-remote" aria-live="polite"><?php esc_html_e( 'Loading...', 'sapa' ); ?></div>
+		<?php
+	}
+
+	/**
+	 * Whether a webhook needs the owner's attention.
+	 *
+	 * @param array $webhook Sapa_Webhooks::in_shop() entry.
+	 * @return bool
+	 */
+	private function webhook_has_problem( array $webhook ) {
+		return '' !== $this->webhook_problem( $webhook );
+	}
+
+	/**
+	 * What is wrong with a webhook, in plain words ('' when nothing).
+	 *
+	 * @param array $webhook Sapa_Webhooks::in_shop() entry.
+	 * @return string
+	 */
+	private function webhook_problem( array $webhook ) {
+		$problems = array();
+		if ( 'active' !== $webhook['status'] ) {
+			$problems[] = 'disabled' === $webhook['status']
+				? __( 'WooCommerce disabled it after failed deliveries: changes are not sent to Sapa.', 'sapa' )
+				: __( 'It is not active: changes are not sent to Sapa.', 'sapa' );
+		}
+		if ( $webhook['ping_pending'] ) {
+			$problems[] = __( 'WooCommerce\'s test ping never reached Sapa.', 'sapa' );
+		}
+		if ( '' !== $webhook['last_error'] ) {
+			$problems[] = $webhook['last_error'];
+		}
+		return implode( ' ', $problems );
 	}
 
 	/**

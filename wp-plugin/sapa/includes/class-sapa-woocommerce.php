@@ -22,6 +22,12 @@ class Sapa_WooCommerce {
 	const BLOCK_OPT_IN = 'sapa/whatsapp-opt-in';
 
 	/**
+	 * Description of the REST keys the plugin creates, as WooCommerce's own WC_Auth::create_keys words it
+	 * ("<app> - API (<date>)"); never translated, because the plugin finds its older keys by it.
+	 */
+	const KEY_DESCRIPTION = 'Sapa - API (%s)';
+
+	/**
 	 * Registers the checkout hooks. Harmless without WooCommerce: its actions simply never fire.
 	 */
 	public function register_hooks() {
@@ -97,9 +103,10 @@ class Sapa_WooCommerce {
 				'location'   => 'order',
 				'type'       => 'text',
 				'required'   => false,
+				// WooCommerce allows only maxLength, readOnly, pattern, autocomplete, autocapitalize, title,
+				// aria-* and data-* here; any other attribute is a notice on every page (inputmode was).
 				'attributes' => array(
 					'autocomplete' => 'tel',
-					'inputmode'    => 'tel',
 				),
 			)
 		);
@@ -168,8 +175,7 @@ class Sapa_WooCommerce {
 			$wpdb->prefix . 'woocommerce_api_keys',
 			array(
 				'user_id'         => (int) $user_id,
-				/* translators: %s: date and time the key was created */
-				'description'     => sprintf( __( 'Sapa - API (%s)', 'sapa' ), gmdate( 'Y-m-d H:i:s' ) ),
+				'description'     => sprintf( self::KEY_DESCRIPTION, gmdate( 'Y-m-d H:i:s' ) ),
 				'permissions'     => 'read_write',
 				'consumer_key'    => hash_hmac( 'sha256', $consumer_key, 'wc-api' ),
 				'consumer_secret' => $consumer_secret,
@@ -198,6 +204,22 @@ class Sapa_WooCommerce {
 			// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- WooCommerce offers no API for this table.
 			$wpdb->delete( $wpdb->prefix . 'woocommerce_api_keys', array( 'key_id' => (int) $key_id ), array( '%d' ) );
 		}
+	}
+
+	/**
+	 * Deletes the REST API keys the plugin created before, all but one: after a reconnect, the keys of the
+	 * lost connection (a database restore, a reinstalled plugin) are only unused doors.
+	 *
+	 * @param int $keep_key_id The key of the current connection.
+	 * @return int How many keys were deleted.
+	 */
+	public static function delete_older_api_keys( $keep_key_id ) {
+		global $wpdb;
+		$table = $wpdb->prefix . 'woocommerce_api_keys';
+		$like  = $wpdb->esc_like( substr( self::KEY_DESCRIPTION, 0, strpos( self::KEY_DESCRIPTION, '%' ) ) ) . '%';
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- WooCommerce offers no API for this table; name from $wpdb->prefix.
+		$deleted = $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE description LIKE %s AND key_id <> %d", $like, (int) $keep_key_id ) );
+		return is_int( $deleted ) ? $deleted : 0;
 	}
 
 	/**

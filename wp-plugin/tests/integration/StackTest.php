@@ -7,7 +7,8 @@
  * Connect (the settings form) → Sapa checks the key the plugin created at the shop, creates its webhooks
  * there and copies the shop → the sync status through sapa/v1/status → a checkout's WhatsApp opt-in, on an
  * order WooCommerce delivers to Sapa's webhook, opts the customer in → Disconnect (the settings form) →
- * Sapa deleted its webhooks in the shop and no longer accepts the plugin's key.
+ * Sapa deleted its webhooks in the shop and no longer accepts the plugin's key → a restored copy of the site
+ * disconnects honestly (Sapa answers 401) → a second Disconnect finds nothing to do.
  *
  * @package Sapa
  */
@@ -274,6 +275,21 @@ class StackTest extends Sapa_Test_Case {
 		$me = $this->http( 'GET', $this->sapa . '/stores/me', array( 'Authorization' => 'Bearer ' . $api_key ) );
 		$this->assertSame( 401, $me['status'] );
 		$this->assertSame( 'missing, unknown or revoked API key', $me['body']['detail'] );
+
+		// 5. A copy of the site from before the disconnect (a database restore) still holds the revoked key:
+		// Disconnect cleans up here and says plainly that Sapa no longer knew the connection.
+		Sapa_Options::save_connection( $connection, $api_key );
+		$this->assertSame( Sapa_Settings_Page::url(), $this->post_form( Sapa_Admin_Actions::DISCONNECT, array() ) );
+		$notices = Sapa_Notices::take();
+		$this->assertCount( 1, $notices );
+		$this->assertSame( 'warning', $notices[0]['type'] );
+		$this->assertStringStartsWith( 'Sapa no longer knew this connection', $notices[0]['message'] );
+		$this->assertFalse( Sapa_Options::is_connected() );
+		$this->assertNull( $this->option_row( Sapa_Options::API_KEY ) );
+
+		// 6. And once more: nothing to disconnect, Sapa not called.
+		$this->post_form( Sapa_Admin_Actions::DISCONNECT, array() );
+		$this->assertSame( 'This shop is not connected to Sapa: there was nothing to disconnect.', Sapa_Notices::take()[0]['message'] );
 	}
 
 	/**

@@ -1,8 +1,9 @@
 <?php
 /**
  * The smallest WooCommerce stand-in the adapter needs, because WooCommerce cannot be installed here
- * (no wordpress.org): wc_add_notice() (checkout errors) and an order object with WC_Order's meta
- * methods. Everything else the plugin uses is WordPress itself. Then "WooCommerce loaded" is announced
+ * (no wordpress.org): wc_add_notice() (checkout errors), an order object with WC_Order's meta methods and
+ * the block checkout's field registration with WooCommerce 11's checks. (`make e2e-woocommerce` runs the
+ * plugin on a real WooCommerce the operator supplies.) Everything else the plugin uses is WordPress itself. Then "WooCommerce loaded" is announced
  * the way WooCommerce does it, with the woocommerce_loaded action.
  *
  * @package Sapa
@@ -54,6 +55,54 @@ class Sapa_Test_Order {
 	public function get_meta( $key ) {
 		return isset( $this->meta[ $key ] ) ? $this->meta[ $key ] : '';
 	}
+}
+
+$GLOBALS['sapa_test_wc_checkout_fields'] = array();
+
+/**
+ * WooCommerce 11.0.1's woocommerce_register_additional_checkout_field, reduced to the checks it makes
+ * before registering a field (Automattic\WooCommerce\Blocks\Domain\Services\CheckoutFields::
+ * register_checkout_field, validate_options, register_field_attributes), each reported with
+ * _doing_it_wrong as there; the registered fields are kept in $GLOBALS['sapa_test_wc_checkout_fields'].
+ *
+ * @param array $options Field options.
+ */
+function woocommerce_register_additional_checkout_field( $options ) {
+	$wrong = function ( $message ) {
+		_doing_it_wrong( 'woocommerce_register_additional_checkout_field', esc_html( $message ), '8.6.0' );
+	};
+	if ( ! did_action( 'after_setup_theme' ) && ! doing_action( 'after_setup_theme' ) ) {
+		_doing_it_wrong( 'woocommerce_register_additional_checkout_field', 'Additional checkout fields should be registered on the woocommerce_init action or later.', '11.0.0' );
+	}
+	if ( empty( $options['id'] ) || count( explode( '/', $options['id'] ) ) < 2 || empty( $options['label'] ) ) {
+		$wrong( 'A checkout field needs an id of the form namespace/name and a label.' );
+		return;
+	}
+	$id = $options['id'];
+	if ( empty( $options['location'] ) || ! in_array( $options['location'], array( 'contact', 'address', 'order' ), true ) ) {
+		$wrong( sprintf( 'Unable to register field with id: "%s". The field location is invalid.', $id ) );
+		return;
+	}
+	if ( isset( $GLOBALS['sapa_test_wc_checkout_fields'][ $id ] ) ) {
+		$wrong( sprintf( 'Unable to register field with id: "%s". The field is already registered.', $id ) );
+		return;
+	}
+	if ( ! empty( $options['type'] ) && ! in_array( $options['type'], array( 'text', 'select', 'checkbox' ), true ) ) {
+		$wrong( sprintf( 'Unable to register field with id: "%s". Registering a field with type "%s" is not supported.', $id, $options['type'] ) );
+		return;
+	}
+	$attributes = isset( $options['attributes'] ) && is_array( $options['attributes'] ) ? $options['attributes'] : array();
+	$allowed    = array( 'maxLength', 'readOnly', 'pattern', 'autocomplete', 'autocapitalize', 'title' );
+	$invalid    = array();
+	foreach ( array_keys( $attributes ) as $key ) {
+		if ( ! in_array( $key, $allowed, true ) && 0 !== strpos( $key, 'aria-' ) && 0 !== strpos( $key, 'data-' ) ) {
+			$invalid[] = $key;
+		}
+	}
+	if ( array() !== $invalid ) {
+		$wrong( sprintf( 'Invalid attribute found when registering field with id: "%s". Attributes: %s are not allowed.', $id, implode( ', ', $invalid ) ) );
+	}
+	$GLOBALS['sapa_test_wc_checkout_fields'][ $id ] = $options;
 }
 
 do_action( 'woocommerce_loaded' );

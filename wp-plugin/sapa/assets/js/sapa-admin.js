@@ -45,6 +45,7 @@
 		if ( sync.error ) {
 			line( sync.error );
 		}
+		showWebhooks( state.webhooks );
 		var number = document.getElementById( 'sapa-whatsapp-number' );
 		if ( number ) {
 			number.textContent = state.whatsapp_number || t.noNumber;
@@ -53,6 +54,31 @@
 		if ( sync.status === 'pending' || sync.status === 'running' ) {
 			timer = setTimeout( refresh, 5000 );
 		}
+	}
+
+	// Sapa's view of its webhooks (GET /stores/me "webhooks"); null when this Sapa does not report them.
+	function showWebhooks( webhooks ) {
+		var remote = document.getElementById( 'sapa-webhooks-remote' );
+		if ( ! remote ) {
+			return;
+		}
+		remote.textContent = '';
+		if ( ! webhooks ) {
+			remote.textContent = t.webhooksUnknown;
+			return;
+		}
+		if ( ! webhooks.length ) {
+			remote.textContent = t.webhooksNone;
+			return;
+		}
+		var list = document.createElement( 'ul' );
+		webhooks.forEach( function ( webhook ) {
+			var item = document.createElement( 'li' );
+			item.textContent = webhook.topic + ': ' + webhook.status +
+				( webhook.failures === null ? '' : ', ' + t.failures + ' ' + webhook.failures );
+			list.appendChild( item );
+		} );
+		remote.appendChild( list );
 	}
 
 	function fail( error ) {
