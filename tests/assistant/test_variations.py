@@ -30,19 +30,31 @@ def _bag(recorded: dict[str, Any]) -> list[dict[str, Any]]:
     parent = recorded | {"id": 901, "name": "Tas Batik Parang", "sku": "TAS-PARANG", "variations": [902, 903],
                          "permalink": "https://toko.example/produk/tas-batik-parang/"}  # fmt: skip
     colour = {"parent_id": 901, "type": "variation", "date_modified_gmt": recorded["date_modified_gmt"]}
-    return [
-        parent,
-        colour | {"id": 902, "sku": "TAS-BIRU", "price": "210000", "stock_status": "instock", "stock_quantity": 2,
-                  "attributes": [{"id": 0, "name": "Warna", "slug": "warna", "option": "Biru"}]},
-        colour | {"id": 903, "sku": "TAS-MERAH", "price": "210000", "stock_status": "outofstock",
-                  "stock_quantity": 0, "attributes": [{"id": 0, "name": "Warna", "slug": "warna", "option": "Merah"}]},
-    ]  # fmt: skip
+    blue = {"id": 902, "sku": "TAS-BIRU", "stock_status": "instock", "stock_quantity": 2, "option": "Biru"}
+    red = {
+        "id": 903,
+        "sku": "TAS-MERAH",
+        "stock_status": "outofstock",
+        "stock_quantity": 0,
+        "option": "Merah",
+    }
+    return [parent] + [
+        colour
+        | {k: v for k, v in one.items() if k != "option"}
+        | {
+            "price": "210000",
+            "attributes": [{"id": 0, "name": "Warna", "slug": "warna", "option": one["option"]}],
+        }
+        for one in (blue, red)
+    ]
 
 
 @pytest.fixture(scope="module")
 def store_id(stack: Stack, service_client: Client) -> Iterator[str]:
     with psycopg.connect(stack.db_url, autocommit=True) as conn:
-        row = conn.execute("insert into stores (name) values ('Toko Uji Variasi') returning id::text").fetchone()
+        row = conn.execute(
+            "insert into stores (name) values ('Toko Uji Variasi') returning id::text"
+        ).fetchone()
         assert row is not None
         store = row[0]
         try:
@@ -128,7 +140,9 @@ def test_without_a_variation_named_the_offline_responder_lists_each_ones_stock(
     result = ask_shop(f"Kak, {KAOS} masih ready?", offline_settings)
 
     body = "\n".join(result.parts)
-    assert f"• {KAOS} (Rp 120.000, ready)\n  Size: S (stok 5) · M (stok 8) · L (stok 3) · XL (habis)\n" in body
+    assert (
+        f"• {KAOS} (Rp 120.000, ready)\n  Size: S (stok 5) · M (stok 8) · L (stok 3) · XL (habis)\n" in body
+    )
     assert "Tas Batik Parang" not in body  # only the product the question names
 
 

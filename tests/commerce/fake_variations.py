@@ -17,4 +17,3 @@ def listing(product_id: int) -> str:
 def offer_variations(fake: FakeWooCommerce, product_id: int, variations: list[dict[str, Any]]) -> None:
     """The fake answers GET /products/<product_id>/variations with these (oldest id first, paged)."""
     fake.resources[listing(product_id)] = variations
-

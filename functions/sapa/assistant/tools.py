@@ -204,7 +204,11 @@ def product_json(product: Product, currency: str) -> dict[str, Any]:
         "stock_status": product.stock_status,
         "stock_quantity": product.stock_quantity,
         "link": product.permalink,
-    } | ({"variations": [variation_json(v, currency) for v in product.variations]} if product.variations else {})
+    } | (
+        {"variations": [variation_json(v, currency) for v in product.variations]}
+        if product.variations
+        else {}
+    )
 
 
 def variation_json(variation: Variation, currency: str) -> dict[str, Any]:

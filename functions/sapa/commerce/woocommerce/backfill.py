@@ -119,7 +119,9 @@ def _apply_next_page(
     params = {"after": source.orders_after.isoformat()} if resource == "orders" else {}
     page = client.list_page(resource, page_number, **params)
     records, unreadable = _records(resource, page.items, source.country)
-    problems = unreadable + (_read_variations(client, records, source.country) if resource == "products" else [])
+    problems = unreadable + (
+        _read_variations(client, records, source.country) if resource == "products" else []
+    )
     params_sql: dict[str, Any] = {
         "p_store_id": store_id,
         "p_resource": resource,
@@ -160,7 +162,9 @@ def _read_variations(client: WooCommerceClient, products: list[dict[str, Any]], 
                     break
                 raise
             # Every item of this listing is a variation of this product, whether or not it says so.
-            items += [{"type": "variation", "parent_id": product["external_id"]} | item for item in page.items]
+            items += [
+                {"type": "variation", "parent_id": product["external_id"]} | item for item in page.items
+            ]
             if _is_last(page, page_number):
                 break
             page_number += 1

@@ -305,7 +305,7 @@ def _meta(meta_data: list[MetaData], key: str) -> str | None:
 
 def _line(item: LineItem) -> dict[str, Any]:
     unit_price = item.price if item.price is not None else item.total / item.quantity
-    line = {
+    line: dict[str, Any] = {
         "external_id": item.id,
         "product_external_id": item.product_id or None,
         "name": _text(item.name, 500) or f"#{item.product_id}",
