@@ -99,13 +99,15 @@ select results_eq(
 select tests.authenticate_as_service_role();
 select is(public.woocommerce_apply_order_and_variations(tests.id('store_a'), tests.order_of(604, '2030-01-05T08:00:00+00:00')),
   'updated', 'the order changed to a variation not mirrored yet');
-select is((select variation_id from public.order_items where store_id = tests.id('store_a')), null,
+select is((select i.variation_id from public.order_items i join public.orders o on o.id = i.order_id
+           where o.store_id = tests.id('store_a') and o.external_id = 9601), null,
   'the line waits for that variation');
 select is(public.woocommerce_apply_variation(tests.id('store_a'), tests.size(604, 'M', '2030-01-05T08:00:00+00:00')),
   'created', 'the variation arrives');
 select tests.clear_authentication();
 select is((select v.external_id from public.order_items i join public.product_variations v on v.id = i.variation_id
-           where i.store_id = tests.id('store_a')), 604::bigint, 'the line is linked to it when it arrives');
+           join public.orders o on o.id = i.order_id where o.store_id = tests.id('store_a') and o.external_id = 9601),
+  604::bigint, 'the line is linked to it when it arrives');
 
 -- Removed and deleted variations -------------------------------------------------------------------
 select tests.authenticate_as_service_role();

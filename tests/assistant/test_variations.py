@@ -28,6 +28,7 @@ KAOS = "Kaos Batik Kawung"
 def _bag(recorded: dict[str, Any]) -> list[dict[str, Any]]:
     """A bag in blue (2 left) and red (sold out), shaped like the recorded variable product."""
     parent = recorded | {"id": 901, "name": "Tas Batik Parang", "sku": "TAS-PARANG", "variations": [902, 903],
+                         "description": "<p>Tas motif parang.</p>",
                          "permalink": "https://toko.example/produk/tas-batik-parang/"}  # fmt: skip
     colour = {"parent_id": 901, "type": "variation", "date_modified_gmt": recorded["date_modified_gmt"]}
     blue = {"id": 902, "sku": "TAS-BIRU", "stock_status": "instock", "stock_quantity": 2, "option": "Biru"}
@@ -148,7 +149,7 @@ def test_without_a_variation_named_the_offline_responder_lists_each_ones_stock(
 
 def _answer_from_the_product_tool(request: Json) -> Json:
     [result] = [m for m in request["messages"] if m["role"] == "tool"]
-    [product] = json.loads(result["content"])["products"]
+    [product] = [p for p in json.loads(result["content"])["products"] if p["name"] == KAOS]
     sold_out = [v["variation"] for v in product["variations"] if v["stock_status"] == "outofstock"]
     return reply(f"{product['name']}: {', '.join(sold_out)} habis.")
 
@@ -162,7 +163,7 @@ def test_the_llms_product_tool_returns_each_variation_with_its_stock(
 
     assert result.parts == [f"{KAOS}: Size: XL habis."]
     [tool_result] = [m for m in fake_openai.requests[1]["messages"] if m["role"] == "tool"]
-    [product] = json.loads(tool_result["content"])["products"]
+    [product] = [p for p in json.loads(tool_result["content"])["products"] if p["name"] == KAOS]
     assert product["variations"] == [
         {"variation": "Size: S", "sku": "WCS-KAOS-S", "price": "Rp 120.000", "stock_status": "instock",
          "stock_quantity": 5},
