@@ -12,11 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from supabase import Client
 
-from sapa.commerce.woocommerce.backfill import BackfillDeps, orders_after, run_backfill
+from sapa.commerce.woocommerce.backfill import BackfillDeps, run_backfill
 from sapa.commerce.woocommerce.client import WooCommerceClient
 from sapa.settings import Settings
-from sapa.stores.crypto import CredentialsCipher
-from tests.commerce.conftest import Db, Shop, deliver
+from tests.commerce.conftest import Db, Shop, connect_to, deliver
 from tests.commerce.corpus import Recorded, replay, rest_body, scenario
 from tests.commerce.fake_variations import listing, offer_variations
 from tests.commerce.fake_woocommerce import FakeWooCommerce
@@ -236,14 +235,7 @@ def test_a_variation_without_its_parent_id_is_refused_with_a_clear_error(
 def connected(shop: Shop, db: Db, settings: Settings, woo: FakeWooCommerce) -> Shop:
     """The shop connected to the fake WooCommerce, which answers the recorded product listing (a simple
     and a variable product) and the variable product's variations; its backfill started."""
-    cipher = CredentialsCipher.from_settings(settings)
-    db.execute("update stores set site_url = %s where id = %s", (woo.url, shop.id))
-    db.execute(
-        "update store_credentials set woocommerce_consumer_key_encrypted = %s,"
-        " woocommerce_consumer_secret_encrypted = %s where store_id = %s",
-        (cipher.encrypt(woo.key), cipher.encrypt(woo.secret), shop.id),
-    )
-    db.execute("select * from start_woocommerce_sync(%s, %s)", (shop.id, orders_after()))
+    connect_to(db, settings, shop, woo)
     woo.resources["products"] = rest_body(SITE, "products-list")
     offer_variations(woo, PARENT, rest_body(SITE, "products-variations"))
     return shop
