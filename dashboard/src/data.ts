@@ -219,7 +219,7 @@ export async function fetchOrders(
   const { data, error } = await client
     .from('orders')
     .select(
-      'id,number,status,total,currency,created_at,date_paid,date_completed,payment_method,shipping_method,tracking_number,order_items(name,quantity,total)',
+      'id,number,status,total,currency,created_at,date_paid,date_completed,payment_method,shipping_method,tracking_number,order_items(name,quantity,total,variation_label,products(name))',
     )
     .eq('store_id', storeId)
     .or(match.join(','))

@@ -135,6 +135,10 @@ export interface OrderItem {
   name: string
   quantity: number
   total: number | string
+  /** The variation bought ("Size: XL"); null for a simple product. */
+  variation_label: string | null
+  /** The product the line is of (a variation's parent), when it is mirrored. */
+  products: { name: string } | null
 }
 
 export interface Order {

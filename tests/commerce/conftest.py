@@ -23,10 +23,12 @@ from supabase import Client, create_client
 from sapa.api.deps import get_reply_queue
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
+from sapa.commerce.woocommerce.backfill import orders_after
 from sapa.commerce.woocommerce.signature import sign
 from sapa.db import get_supabase
 from sapa.jobs.queue import Job
 from sapa.settings import Settings, get_settings
+from sapa.stores.crypto import CredentialsCipher
 from tests.commerce.fake_woocommerce import FakeWooCommerce
 from tests.conftest import Stack, make_settings
 
@@ -168,3 +170,16 @@ def deliver(
     if secret is not None:
         headers["X-WC-Webhook-Signature"] = sign(body, secret)
     return client.post(f"/webhooks/woocommerce/{store_id}", content=body, headers=headers)
+
+
+def connect_to(db: Db, settings: Settings, shop: Shop, woo: FakeWooCommerce) -> None:
+    """The shop connected to the fake WooCommerce (keys encrypted as connect stores them), its backfill
+    started."""
+    cipher = CredentialsCipher.from_settings(settings)
+    db.execute("update stores set site_url = %s where id = %s", (woo.url, shop.id))
+    db.execute(
+        "update store_credentials set woocommerce_consumer_key_encrypted = %s,"
+        " woocommerce_consumer_secret_encrypted = %s where store_id = %s",
+        (cipher.encrypt(woo.key), cipher.encrypt(woo.secret), shop.id),
+    )
+    db.execute("select * from start_woocommerce_sync(%s, %s)", (shop.id, orders_after()))

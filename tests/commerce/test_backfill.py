@@ -14,13 +14,12 @@ from types import SimpleNamespace
 import pytest
 from supabase import Client
 
-from sapa.commerce.woocommerce.backfill import BackfillDeps, orders_after, run_backfill, run_backfill_job
+from sapa.commerce.woocommerce.backfill import BackfillDeps, run_backfill, run_backfill_job
 from sapa.commerce.woocommerce.client import WooCommerceClient
 from sapa.jobs.queue import backfill_job
 from sapa.jobs.worker import handle
 from sapa.settings import Settings
-from sapa.stores.crypto import CredentialsCipher
-from tests.commerce.conftest import Db, RecordingQueue, Shop
+from tests.commerce.conftest import Db, RecordingQueue, Shop, connect_to
 from tests.commerce.fake_woocommerce import FakeWooCommerce
 from tests.commerce.payloads import customer, line_item, order, product
 
@@ -35,14 +34,7 @@ def phone(n: int) -> str:
 def connected(shop: Shop, db: Db, settings: Settings, woo: FakeWooCommerce) -> Shop:
     """The shop connected to the fake WooCommerce (keys encrypted as connect stores them), its backfill
     started; the fake holds 30 products, 120 customers, 250 recent orders and 2 older than 6 months."""
-    cipher = CredentialsCipher.from_settings(settings)
-    db.execute("update stores set site_url = %s where id = %s", (woo.url, shop.id))
-    db.execute(
-        "update store_credentials set woocommerce_consumer_key_encrypted = %s,"
-        " woocommerce_consumer_secret_encrypted = %s where store_id = %s",
-        (cipher.encrypt(woo.key), cipher.encrypt(woo.secret), shop.id),
-    )
-    db.execute("select * from start_woocommerce_sync(%s, %s)", (shop.id, orders_after()))
+    connect_to(db, settings, shop, woo)
     now = datetime.now(UTC)
     woo.resources["products"] = [product(p, name=f"Batik {p}") for p in range(1, PRODUCTS + 1)]
     woo.resources["customers"] = [customer(c, phone=phone(c)) for c in range(1, CUSTOMERS + 1)]

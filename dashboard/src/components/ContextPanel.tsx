@@ -14,6 +14,7 @@ import {
   TICKET_STATUSES,
   type ConversationItem,
   type Order,
+  type OrderItem,
   type TeamMember,
   type TicketPriority,
   type TicketRow,
@@ -389,8 +390,8 @@ function OrdersSection({ orders, error, currency }: { orders: Order[] | null; er
             <p class="order__date">{formatDate(order.created_at)}</p>
             <ul class="order__items">
               {order.order_items.map((line, i) => (
-                <li key={i}>
-                  {line.quantity} × {line.name}
+                <li key={i} data-testid="order-item">
+                  {line.quantity} × {lineName(line)}
                 </li>
               ))}
             </ul>
@@ -410,6 +411,13 @@ function OrdersSection({ orders, error, currency }: { orders: Order[] | null; er
       </ul>
     </section>
   )
+}
+
+/** "Kemeja Batik Truntum — Size: XL" for a variation (its product's name, then what was chosen), else the
+ * line's own name. */
+export function lineName(line: OrderItem): string {
+  if (!line.variation_label) return line.name
+  return `${line.products?.name ?? line.name} — ${line.variation_label}`
 }
 
 /** The team as an assignee list: me first. */

@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sapa.assistant import templates
+from sapa.assistant import templates, variations
 from sapa.assistant.intent import Intent, detect_intent
 from sapa.assistant.language import detect_language
 from sapa.assistant.split import split_message
@@ -78,7 +78,7 @@ def _products_or_documents(
     intent: Intent, question: str, tools: ShopTools, language: Language, *, explicit: bool
 ) -> _Answer:
     """The catalogue's answer; when it finds nothing (and hands off), the shop's documents may answer."""
-    found = _products(intent.product_query, tools, language, explicit=explicit)
+    found = _products(intent.product_query, question, tools, language, explicit=explicit)
     if found.handoff_reason is None:
         return found
     return _from_documents(question, tools, language) or found
@@ -161,7 +161,7 @@ def _policy(intent: Intent, tools: ShopTools, language: Language) -> _Answer:
     return _Answer("\n\n".join([*(p.body for p in policies), text(language, "policy_outro")]))
 
 
-def _products(query: str, tools: ShopTools, language: Language, *, explicit: bool) -> _Answer:
+def _products(query: str, question: str, tools: ShopTools, language: Language, *, explicit: bool) -> _Answer:
     found = tools.search_products(query) if query else []
     products = _best_named(found, query, tools.shop.name)
     if not products and explicit:
@@ -169,6 +169,10 @@ def _products(query: str, tools: ShopTools, language: Language, *, explicit: boo
     if not products:
         return _unsure(tools, language, "the offline responder could not answer this question")
     currency = tools.shop.currency
+    for product in products[:PRODUCTS_SHOWN]:  # "in XL?", "yang biru?": that variation's stock
+        chosen = variations.named(product, question)
+        if chosen:
+            return _Answer(variations.answer(product, chosen, currency, language))
     lines = [text(language, "products_intro", shop=tools.shop.name)]
     lines += [templates.product_line(p, currency, language) for p in products[:PRODUCTS_SHOWN]]
     lines.append(text(language, "products_outro"))

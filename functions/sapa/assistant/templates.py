@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sapa.assistant import variations
 from sapa.assistant.money import format_money
 from sapa.assistant.types import Language, Order, Product
 
@@ -127,6 +128,8 @@ def product_line(product: Product, currency: str, language: Language) -> str:
     price = format_money(product.price, currency) if product.price is not None else ""
     details = ", ".join(d for d in (price, _stock(product, language)) if d)
     line = f"• {product.name}" + (f" ({details})" if details else "")
+    options = variations.options_line(product, language)
+    line += f"\n  {options}" if options else ""
     return f"{line}\n  {product.permalink}" if product.permalink else line
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from sapa.assistant.money import format_money
 from sapa.assistant.shop import ShopData
-from sapa.assistant.types import Order, Policy, PolicyTopic, Product
+from sapa.assistant.types import Order, Policy, PolicyTopic, Product, Variation
 from sapa.knowledge.retrieve import Passage
 from sapa.settings import Settings
 
@@ -204,4 +204,18 @@ def product_json(product: Product, currency: str) -> dict[str, Any]:
         "stock_status": product.stock_status,
         "stock_quantity": product.stock_quantity,
         "link": product.permalink,
+    } | (
+        {"variations": [variation_json(v, currency) for v in product.variations]}
+        if product.variations
+        else {}
+    )
+
+
+def variation_json(variation: Variation, currency: str) -> dict[str, Any]:
+    return {
+        "variation": variation.label,
+        "sku": variation.sku,
+        "price": format_money(variation.price, currency) if variation.price is not None else None,
+        "stock_status": variation.stock_status,
+        "stock_quantity": variation.stock_quantity,
     }

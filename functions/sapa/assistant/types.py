@@ -94,6 +94,24 @@ class Order(_Record):
     items: list[OrderLine] = Field(default_factory=list)
 
 
+class VariationAttribute(_Record):
+    name: str
+    option: str
+
+
+class Variation(_Record):
+    """One size/colour/… of a variable product, with its own stock."""
+
+    label: str | None = None
+    """The attributes as one text: "Size: XL"."""
+    attributes: list[VariationAttribute] = Field(default_factory=list)
+    sku: str | None = None
+    price: Decimal | None = None
+    stock_status: str | None = None
+    stock_quantity: int | None = None
+    permalink: str | None = None
+
+
 class Product(_Record):
     name: str
     sku: str | None = None
@@ -103,6 +121,8 @@ class Product(_Record):
     categories: list[str] = Field(default_factory=list)
     permalink: str | None = None
     rank: float = 0.0
+    variations: list[Variation] = Field(default_factory=list)
+    """On sale, for a variable product; empty for a simple one."""
 
 
 class Policy(_Record):

@@ -6,7 +6,9 @@ Resumable: each page is applied together with the progress past it (woocommerce_
 that stops, fails or times out leaves the next one to continue at the first page not yet applied.
 Bounded: one job applies at most `backfill_pages_per_job` pages and a few minutes' work, then queues its
 continuation: well within a Lambda's 15-minute limit. Products go first, so that order lines can link to
-them; then customers, then orders."""
+them; then customers, then orders. `/products` does not list variations: the variations of each variable
+product on a page are read (`/products/<id>/variations`, every page of them) and applied with that page,
+so they resume with it too."""
 
 from __future__ import annotations
 
@@ -29,7 +31,12 @@ from sapa.stores.crypto import CredentialsCipher, CredentialsKeyMissing, Credent
 logger = logging.getLogger(__name__)
 
 RESOURCES = ("products", "customers", "orders")
-_ONE: dict[str, Resource] = {"products": "product", "customers": "customer", "orders": "order"}
+_ONE: dict[str, Resource] = {
+    "products": "product",
+    "customers": "customer",
+    "orders": "order",
+    "variations": "product",
+}
 """The REST listing's resource → the webhook topic's (and parse.record's) name for one of them."""
 BACKFILL_WINDOW = timedelta(days=183)
 """How far back orders are fetched: 6 months, the default retention."""
@@ -112,6 +119,9 @@ def _apply_next_page(
     params = {"after": source.orders_after.isoformat()} if resource == "orders" else {}
     page = client.list_page(resource, page_number, **params)
     records, unreadable = _records(resource, page.items, source.country)
+    problems = unreadable + (
+        _read_variations(client, records, source.country) if resource == "products" else []
+    )
     params_sql: dict[str, Any] = {
         "p_store_id": store_id,
         "p_resource": resource,
@@ -120,7 +130,7 @@ def _apply_next_page(
         "p_total_pages": page.total_pages,
         "p_items_total": page.total,
         "p_unreadable": len(unreadable),
-        "p_unreadable_error": unreadable[-1] if unreadable else None,
+        "p_unreadable_error": problems[-1] if problems else None,
         "p_last": _is_last(page, page_number),
     }
     applied = supabase.rpc("woocommerce_apply_page", params_sql).execute().data
@@ -132,6 +142,35 @@ def _apply_next_page(
         len(page.items),
     )
     return _PROGRESS.validate_python(applied)
+
+
+def _read_variations(client: WooCommerceClient, products: list[dict[str, Any]], country: str) -> list[str]:
+    """Put the variations of each variable product into its record (`variations`), to be applied with it;
+    returns the variations that could not be read (they are not counted as items: products are)."""
+    problems: list[str] = []
+    for product in products:
+        if product.get("type") != "variable":
+            continue
+        listing = f"products/{product['external_id']}/variations"
+        items: list[dict[str, Any]] = []
+        page_number = 1
+        while True:
+            try:
+                page = client.list_page(listing, page_number)
+            except WooCommerceError as error:
+                if error.status_code == 404:  # deleted since the listing: its product.deleted follows
+                    break
+                raise
+            # Every item of this listing is a variation of this product, whether or not it says so.
+            items += [
+                {"type": "variation", "parent_id": product["external_id"]} | item for item in page.items
+            ]
+            if _is_last(page, page_number):
+                break
+            page_number += 1
+        product["variations"], unreadable = _records("variations", items, country)
+        problems += unreadable
+    return problems
 
 
 def _is_last(page: Page, page_number: int) -> bool:

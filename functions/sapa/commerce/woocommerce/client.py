@@ -108,7 +108,8 @@ class WooCommerceClient:
         self._request("GET", "/orders", params={"per_page": 1})
 
     def list_page(self, resource: str, page: int, **params: Any) -> Page:
-        """One page of /orders, /customers or /products, oldest id first (stable while new items arrive)."""
+        """One page of /orders, /customers, /products or /products/<id>/variations, oldest id first (stable
+        while new items arrive)."""
         query = {"page": page, "per_page": PER_PAGE, "orderby": "id", "order": "asc"} | params
         response = self._request("GET", f"/{resource}", params=query)
         items = response.json()

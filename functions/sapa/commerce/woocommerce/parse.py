@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -68,13 +69,23 @@ class Address(_Model):
         return _text(f"{self.first_name} {self.last_name}", 200)
 
 
+class LineMeta(_Model):
+    """A line's meta entry; WooCommerce shows those without a leading underscore under the line."""
+
+    key: str = ""
+    display_key: str | None = None
+    display_value: Any = None
+
+
 class LineItem(_Model):
     id: int
     name: str = ""
     product_id: int = 0
+    variation_id: int | None = 0
     quantity: int
     price: Decimal | None = None
     total: Decimal = Decimal(0)
+    meta_data: list[LineMeta] = []
 
     @field_validator("price", mode="before")
     @classmethod
@@ -114,7 +125,7 @@ class Order(_Model):
         return _meta(self.meta_data, key)
 
     def record(self, country: str) -> dict[str, Any]:
-        """The order as woocommerce_apply_order takes it."""
+        """The order as woocommerce_apply_order_and_variations takes it."""
         modified = self.date_modified_gmt or self.date_created_gmt
         created = self.date_created_gmt or modified
         if modified is None or created is None:
@@ -180,10 +191,23 @@ class Category(_Model):
     name: str
 
 
+class Attribute(_Model):
+    """A variation's attribute value ({"name": "Size", "option": "XL"}); a parent's attributes list their
+    `options` instead and are not kept (its variations say what is on sale)."""
+
+    name: str = ""
+    option: str | None = None
+
+
 class Product(_Model):
-    """GET /wp-json/wc/v3/products/<id>."""
+    """GET /wp-json/wc/v3/products/<id>, which is also how a variation is delivered (`type` variation,
+    `parent_id` set), and GET /products/<id>/variations/<id> (the backfill's variations)."""
 
     id: int
+    type: str | None = None
+    parent_id: int | None = 0
+    variations: list[int] | None = None
+    attributes: list[Attribute] = []
     name: str = ""
     permalink: str | None = None
     status: str = "publish"
@@ -197,11 +221,19 @@ class Product(_Model):
     date_created_gmt: datetime | None = None
     date_modified_gmt: datetime | None = None
 
+    @property
+    def is_variation(self) -> bool:
+        return self.type == "variation"
+
     def record(self) -> dict[str, Any]:
-        """The product as woocommerce_apply_product takes it (descriptions as plain text)."""
+        """The product as woocommerce_apply_product_or_variation takes it (descriptions as plain text): a
+        variation with its parent's id and attributes; a product with its type and the ids of its
+        variations."""
         modified = self.date_modified_gmt or self.date_created_gmt
         if modified is None:
             raise MalformedDelivery(f"product {self.id} has no date_created_gmt or date_modified_gmt")
+        if self.is_variation:
+            return self._variation_record(modified)
         return {
             "external_id": self.id,
             "name": _text(self.name, 500) or f"#{self.id}",
@@ -211,6 +243,24 @@ class Product(_Model):
             "stock_status": self.stock_status,
             "stock_quantity": self.stock_quantity,
             "categories": [category.name for category in self.categories],
+            "permalink": self.permalink,
+            "status": self.status,
+            "date_modified": _utc(modified),
+            "type": self.type,
+        } | ({} if self.variations is None else {"variation_ids": self.variations})
+
+    def _variation_record(self, modified: datetime) -> dict[str, Any]:
+        if not self.parent_id:
+            raise MalformedDelivery(f"variation {self.id} has no parent_id")
+        return {
+            "external_id": self.id,
+            "parent_external_id": self.parent_id,
+            "attributes": _attributes((a.name, a.option) for a in self.attributes),
+            "sku": _text(self.sku, 200),
+            "description": _plain(self.description),
+            "price": _price(self.price),
+            "stock_status": self.stock_status,
+            "stock_quantity": self.stock_quantity,
             "permalink": self.permalink,
             "status": self.status,
             "date_modified": _utc(modified),
@@ -224,7 +274,7 @@ class Deleted(_Model):
 
 
 def record(resource: Resource, payload: object, country: str) -> dict[str, Any]:
-    """A delivered or fetched resource as its woocommerce_apply_<resource> SQL function takes it; raises
+    """A delivered or fetched resource as its SQL function (storage.APPLY_FUNCTIONS) takes it; raises
     ValidationError or MalformedDelivery when it cannot be read."""
     match resource:
         case "order":
@@ -255,7 +305,7 @@ def _meta(meta_data: list[MetaData], key: str) -> str | None:
 
 def _line(item: LineItem) -> dict[str, Any]:
     unit_price = item.price if item.price is not None else item.total / item.quantity
-    return {
+    line: dict[str, Any] = {
         "external_id": item.id,
         "product_external_id": item.product_id or None,
         "name": _text(item.name, 500) or f"#{item.product_id}",
@@ -263,6 +313,26 @@ def _line(item: LineItem) -> dict[str, Any]:
         "unit_price": str(max(unit_price, Decimal(0))),
         "total": str(max(item.total, Decimal(0))),
     }
+    if item.variation_id:
+        # What the shop shows under the line ("Size: M"): its meta without a leading underscore.
+        shown = (
+            (meta.display_key, meta.display_value)
+            for meta in item.meta_data
+            if meta.key and not meta.key.startswith("_") and isinstance(meta.display_value, str | int)
+        )
+        line |= {"variation_external_id": item.variation_id, "variation_attributes": _attributes(shown)}
+    return line
+
+
+def _attributes(pairs: Iterable[tuple[str | None, object]]) -> list[dict[str, str]]:
+    """[{"name": "Size", "option": "XL"}, …] from (name, value) pairs, values as plain text, empty ones out
+    (a variation open to any size has no size of its own)."""
+    attributes = []
+    for name, value in pairs:
+        label, option = _plain(name), _plain(str(value) if value is not None else None)
+        if label and option:
+            attributes.append({"name": label[:200], "option": option[:200]})
+    return attributes
 
 
 def _utc(value: datetime | None) -> str | None:

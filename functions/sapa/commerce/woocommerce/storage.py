@@ -99,13 +99,26 @@ def finish_delivery(
     supabase.rpc("finish_woocommerce_delivery", params).execute()
 
 
+APPLY_FUNCTIONS: dict[Resource, str] = {
+    "order": "woocommerce_apply_order_and_variations",
+    "customer": "woocommerce_apply_customer",
+    "product": "woocommerce_apply_product_or_variation",
+}
+"""The SQL function that mirrors each resource (products and orders through the wrappers of migration
+20261203000030, which keep variations linked)."""
+
+
 def apply_resource(supabase: Client, store_id: str, resource: Resource, record: dict[str, Any]) -> str:
     """Mirror one resource; returns created, updated, unchanged or stale."""
-    function = f"woocommerce_apply_{resource}"
     params = {"p_store_id": store_id, f"p_{resource}": record}
-    return _outcome.validate_python(supabase.rpc(function, params).execute().data)
+    return _outcome.validate_python(supabase.rpc(APPLY_FUNCTIONS[resource], params).execute().data)
 
 
 def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
+    if resource == "product":  # the id may be a variation's
+        params: dict[str, Any] = {"p_store_id": store_id, "p_external_id": external_id}
+        return _outcome.validate_python(
+            supabase.rpc("woocommerce_apply_product_deletion", params).execute().data
+        )
     params = {"p_store_id": store_id, "p_resource": resource, "p_external_id": external_id}
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_deletion", params).execute().data)
