@@ -106,6 +106,36 @@ def apply_resource(supabase: Client, store_id: str, resource: Resource, record: 
     return _outcome.validate_python(supabase.rpc(function, params).execute().data)
 
 
+def apply_from_shop(supabase: Client, store_id: str, resource: Resource, record: dict[str, Any]) -> str:
+    """Mirror a resource as the shop's REST API answered it (it wins over a row of the same date)."""
+    params = {"p_store_id": store_id, "p_resource": resource, "p_item": record}
+    return _outcome.validate_python(supabase.rpc("woocommerce_apply_from_shop", params).execute().data)
+
+
+def applied_before(supabase: Client, store_id: str, resource: Resource, resource_id: int, body_sha256: str) -> bool:
+    """Whether a delivery with this very body was applied to this resource already (under any topic:
+    order.created and order.updated of one state carry the same body)."""
+    found = (
+        supabase.table("woocommerce_deliveries")
+        .select("id")
+        .eq("store_id", store_id)
+        .eq("resource_id", resource_id)
+        .eq("body_sha256", body_sha256)
+        .eq("status", "processed")
+        .like("topic", f"{resource}.%")
+        .limit(1)
+        .execute()
+        .data
+    )
+    return bool(found)
+
+
 def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
     params = {"p_store_id": store_id, "p_resource": resource, "p_external_id": external_id}
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_deletion", params).execute().data)
+
+
+def record_webhooks(supabase: Client, store_id: str, webhooks: list[dict[str, Any]]) -> None:
+    """What a health check (or a connect) found: [{webhook_id, topic, status, reenabled}], the whole set."""
+    params = {"p_store_id": store_id, "p_webhooks": webhooks}
+    supabase.rpc("record_woocommerce_webhooks", params).execute()
