@@ -172,7 +172,10 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
         config = StackConfig.for_profile(args.profile)
         if not is_running(config):
-            print(f"sapa jobs: no SUPABASE_URL set and the {config.profile} stack is not running", file=sys.stderr)
+            print(
+                f"sapa jobs: no SUPABASE_URL set and the {config.profile} stack is not running",
+                file=sys.stderr,
+            )
             return 1
         os.environ.update(functions_environment(config))
     from sapa.commerce.woocommerce.health import check_stores

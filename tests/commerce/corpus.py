@@ -54,7 +54,13 @@ def deliveries(site: str) -> dict[str, list[Delivery]]:
 def _delivery(site: str, scenario: str, path: Path) -> Delivery:
     data = json.loads(path.read_text())
     return Delivery(
-        site, scenario, path.name, data["topic"], data["headers"], data["body"].encode("utf-8"), data["secret"]
+        site,
+        scenario,
+        path.name,
+        data["topic"],
+        data["headers"],
+        data["body"].encode("utf-8"),
+        data["secret"],
     )
 
 

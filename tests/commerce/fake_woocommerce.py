@@ -86,6 +86,12 @@ HOOKS = {
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
 }
+NO_PRODUCT = {
+    "code": "woocommerce_rest_product_invalid_id",
+    "message": "Invalid ID.",
+    "data": {"status": 404},
+}
+"""What product.restored carries when the restored post is an order (legacy storage)."""
 ONE = {"orders": "order", "customers": "customer", "products": "product"}
 INVALID_ID = {
     "orders": ("woocommerce_rest_shop_order_invalid_id", "Invalid ID."),
@@ -93,6 +99,13 @@ INVALID_ID = {
     "customers": ("woocommerce_rest_invalid_id", "Invalid resource ID."),
     "webhooks": ("woocommerce_rest_shop_webhook_invalid_id", "Invalid ID."),
 }
+OAUTH_PARAMETERS = (
+    "oauth_consumer_key",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_signature",
+    "oauth_signature_method",
+)
 _RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:\d{2})?)?$"
 
 Answer = tuple[int, Any, dict[str, str]]
@@ -237,11 +250,7 @@ class FakeWooCommerce:
         if permissions is None:
             return _error(401, *_cannot(method, resource))
         if method != "GET" and permissions == "read":
-            return _error(
-                401,
-                "woocommerce_rest_authentication_error",
-                "The API key provided does not have write permissions.",
-            )
+            return _refused("The API key provided does not have write permissions.")
         return self._route(method, resource, query, body, https)
 
     def _route(self, method: str, resource: str, query: dict[str, str], body: Any, https: bool) -> Answer:
@@ -258,7 +267,12 @@ class FakeWooCommerce:
     def _failure(self, method: str, path: str, query: dict[str, str]) -> Failure | None:
         for failure in self.failures:
             page_matches = failure.page is None or int(query.get("page", "1")) == failure.page
-            if failure.times > 0 and failure.method == method and path.endswith(failure.path) and page_matches:
+            if (
+                failure.times > 0
+                and failure.method == method
+                and path.endswith(failure.path)
+                and page_matches
+            ):
                 failure.times -= 1
                 return failure
         return None
@@ -290,7 +304,7 @@ class FakeWooCommerce:
         if record is None:
             return None, None  # an unknown key is simply not a user: "cannot view"
         if not hmac.compare_digest(record.secret.encode(), secret.encode()):
-            return _error(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."), None
+            return _refused("Consumer secret is invalid."), None
         return None, record.permissions
 
     def _check_oauth(
@@ -298,24 +312,28 @@ class FakeWooCommerce:
     ) -> tuple[Answer | None, str | None]:
         """WC_REST_Authentication::perform_oauth_authentication over plain http."""
         query = dict(params)
-        for required in ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method"):  # fmt: skip
+        for required in OAUTH_PARAMETERS:
             if not query.get(required):
-                return _error(401, "woocommerce_rest_authentication_missing_parameter", f"Missing OAuth parameter {required}"), None  # fmt: skip
+                missing = _error(
+                    401,
+                    "woocommerce_rest_authentication_missing_parameter",
+                    f"Missing OAuth parameter {required}",
+                )
+                return missing, None
         record = self.key_record(query["oauth_consumer_key"])
         if record is None:
-            return _error(401, "woocommerce_rest_authentication_error", "Consumer key is invalid."), None
-        method_name = query["oauth_signature_method"]
-        if method_name not in ("HMAC-SHA1", "HMAC-SHA256"):
-            return _error(401, "woocommerce_rest_authentication_error", "Invalid signature - signature method is invalid."), None  # fmt: skip
+            return _refused("Consumer key is invalid."), None
+        if query["oauth_signature_method"] not in ("HMAC-SHA1", "HMAC-SHA256"):
+            return _refused("Invalid signature - signature method is invalid."), None
         given = unquote(query["oauth_signature"].replace(" ", "+"))
         expected = woocommerce_oauth_signature(method, self.url + path, params, record.secret)
         if not hmac.compare_digest(given.encode(), expected.encode()):
-            return _error(401, "woocommerce_rest_authentication_error", "Invalid signature - provided signature does not match."), None  # fmt: skip
+            return _refused("Invalid signature - provided signature does not match."), None
         if not query["oauth_timestamp"].isdigit() or int(query["oauth_timestamp"]) < self.clock() - 15 * 60:
-            return _error(401, "woocommerce_rest_authentication_error", "Invalid timestamp."), None
+            return _refused("Invalid timestamp."), None
         nonce = query["oauth_consumer_key"] + query["oauth_nonce"]
         if nonce in self._nonces:
-            return _error(401, "woocommerce_rest_authentication_error", "Invalid nonce - nonce has already been used."), None  # fmt: skip
+            return _refused("Invalid nonce - nonce has already been used."), None
         self._nonces.add(nonce)
         return None, record.permissions
 
@@ -389,7 +407,9 @@ class FakeWooCommerce:
             return 200, _public(webhook), {}
         if method == "DELETE":
             if query.get("force") != "true":
-                return _error(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
+                return _error(
+                    501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."
+                )
             del self.webhooks[webhook["id"]]
             return 200, _public(webhook), {}
         return _error(404, "rest_no_route", "No route was found matching the URL and request method.")
@@ -399,8 +419,9 @@ class FakeWooCommerce:
         resource, _, event = body["topic"].partition(".")
         webhook = {
             "id": self._next_webhook, "name": body["name"], "status": body.get("status", "active"),
-            "topic": body["topic"], "resource": resource, "event": event, "hooks": HOOKS.get(body["topic"], []),
-            "delivery_url": body["delivery_url"], "secret": body.get("secret", ""),
+            "topic": body["topic"], "resource": resource, "event": event,
+            "hooks": HOOKS.get(body["topic"], []), "delivery_url": body["delivery_url"],
+            "secret": body.get("secret", ""),
             **_stamp("date_created", self.clock(), self.timezone_offset), "date_modified": None,
             "date_modified_gmt": None, "failure_count": 0, "pending_delivery": 1,
         }  # fmt: skip
@@ -416,7 +437,7 @@ class FakeWooCommerce:
             if sent.status is not None and 200 <= sent.status < 300:
                 webhook["pending_delivery"] = 0
 
-    # Changes in the shop ----------------------------------------------------------------------------------
+    # Changes in the shop ----------------------------------------------------------------------------
     def save(self, name: str, item: dict[str, Any], *, created: bool | None = None) -> dict[str, Any]:
         """Create or update an order, customer or product as WooCommerce's CRUD does: date_modified at the
         whole second now; queues the created/updated deliveries (an order or customer created also gets
@@ -497,7 +518,7 @@ class FakeWooCommerce:
     def _dequeue(self, name: str, item_id: int) -> None:
         self._queue[:] = [e for e in self._queue if not (e[1] == name and e[2] == item_id)]
 
-    # Deliveries ----------------------------------------------------------------------------------------------
+    # Deliveries -------------------------------------------------------------------------------------
     def run_queue(self, *, shuffle: random.Random | None = None) -> list[Sent]:
         """Action Scheduler's queue runner: build each queued delivery now (the resource's current state)
         and send it once; `shuffle` sends them in another order (concurrent runners)."""
@@ -514,7 +535,7 @@ class FakeWooCommerce:
         if webhook["event"] == "deleted" or (webhook["topic"] == "product.deleted" and name == "orders"):
             payload = {"id": item_id}
         elif webhook["topic"] == "product.restored" and name == "orders":
-            payload = {"code": "woocommerce_rest_product_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}  # fmt: skip
+            payload = NO_PRODUCT
         else:
             payload = self._find(name, item_id)
             if payload is None:
@@ -583,7 +604,7 @@ def woocommerce_oauth_signature(method: str, url: str, params: list[tuple[str, s
 
 
 def delivery_id(webhook_id: int, unix_second: int) -> str:
-    """Like wp_hash(webhook id . time()): one id per webhook per second (a stand-in key for wp_hash's salt)."""
+    """Like wp_hash(webhook id . time()): one id per webhook per second (a stand-in salt for wp_hash's)."""
     return hmac.new(b"stand-in-wp-salt", f"{webhook_id}{unix_second}".encode(), hashlib.md5).hexdigest()
 
 
@@ -613,7 +634,10 @@ def _public(webhook: dict[str, Any]) -> dict[str, Any]:
 
 def _stamp(name: str, unix: float, offset: timedelta) -> dict[str, str]:
     utc = datetime.fromtimestamp(int(unix), UTC).replace(tzinfo=None)
-    return {name: (utc + offset).strftime("%Y-%m-%dT%H:%M:%S"), f"{name}_gmt": utc.strftime("%Y-%m-%dT%H:%M:%S")}
+    return {
+        name: (utc + offset).strftime("%Y-%m-%dT%H:%M:%S"),
+        f"{name}_gmt": utc.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
 
 
 def _gmt(value: str | None) -> datetime:
@@ -624,6 +648,10 @@ def _gmt(value: str | None) -> datetime:
 
 def _error(status: int, code: str, message: str) -> Answer:
     return status, {"code": code, "message": message, "data": {"status": status}}, {}
+
+
+def _refused(message: str) -> Answer:
+    return _error(401, "woocommerce_rest_authentication_error", message)
 
 
 def _cannot(method: str, resource: str) -> tuple[str, str]:

@@ -36,13 +36,15 @@ def recorded_store(db: Db, settings: Settings, woo: FakeWooCommerce) -> Iterator
     """A store connected to the stand-in (whose state each scenario sets), with keys Sapa can decrypt."""
     cipher = CredentialsCipher.from_settings(settings)
     row = db.execute(
-        "insert into stores (name, site_url, default_country) values ('Toko Rekaman', %s, 'ID') returning id::text",
+        "insert into stores (name, site_url, default_country) values ('Toko Rekaman', %s, 'ID')"
+        " returning id::text",
         (woo.url,),
     ).fetchone()
     assert row is not None
     db.execute(
-        "insert into store_credentials (store_id, woocommerce_webhook_secret, woocommerce_consumer_key_encrypted,"
-        " woocommerce_consumer_secret_encrypted) values (%s, %s, %s, %s)",
+        "insert into store_credentials (store_id, woocommerce_webhook_secret,"
+        " woocommerce_consumer_key_encrypted, woocommerce_consumer_secret_encrypted)"
+        " values (%s, %s, %s, %s)",
         (row["id"], secrets.token_urlsafe(16), cipher.encrypt(KEY), cipher.encrypt(SECRET)),
     )
     yield row["id"]
@@ -96,7 +98,9 @@ def assert_mirror(db: Db, store_id: str, state: State, where: str) -> None:
     assert set(state.get("customers", {})) <= customers, where
     products = {
         r["external_id"]: r["status"]
-        for r in db.execute("select external_id, status from products where store_id = %s", (store_id,)).fetchall()
+        for r in db.execute(
+            "select external_id, status from products where store_id = %s", (store_id,)
+        ).fetchall()
     }
     for product_id, product in state.get("products", {}).items():
         if product.get("type") != "variation":  # variations: their own tests (another mirror)
@@ -119,12 +123,16 @@ def replay_site(
     for scenario, recorded in corpus.deliveries(site).items():
         for delivery in recorded:
             corpus.fold(state, delivery)
-        woo.resources = {name: list(state.get(name, {}).values()) for name in ("orders", "customers", "products")}
+        woo.resources = {
+            name: list(state.get(name, {}).values()) for name in ("orders", "customers", "products")
+        }
         order = list(recorded)
         if shuffle is not None:
             shuffle.shuffle(order)
         for delivery in order:
-            answers.append(post(client, db, store_id, delivery) | {"scenario": scenario, "file": delivery.file})
+            answers.append(
+                post(client, db, store_id, delivery) | {"scenario": scenario, "file": delivery.file}
+            )
         run_refetches(jobs, supabase, settings)
         assert_mirror(db, store_id, state, f"{site} {scenario}")
     return answers
@@ -163,13 +171,17 @@ def test_every_recorded_delivery_applies_in_arrival_order(
     if site == "hpos-on":
         assert sum(a["status"] == "ping" for a in answers) == 12  # 11 webhooks created + one re-enabled
         # the same-second pair: pending then processing with one date_modified; the shop decides
-        assert by_file[("13b-same-second-set-processing", "01-order.updated-19.json")]["outcome"] == "conflict"
+        assert (
+            by_file[("13b-same-second-set-processing", "01-order.updated-19.json")]["outcome"] == "conflict"
+        )
         # 5 product.created sharing one X-WC-Webhook-Delivery-ID are 5 deliveries, none a replay
         created = [a for (scenario, _), a in by_file.items() if scenario == "04-variable-product-created"]
         assert [a["status"] for a in created] == ["processed"] * 6
     else:
         assert by_file[("05-order-restored", "01-product.restored.json")]["status"] == "ignored"
-        assert by_file[("07b-same-second-set-processing", "01-order.updated-12.json")]["outcome"] == "conflict"
+        assert (
+            by_file[("07b-same-second-set-processing", "01-order.updated-12.json")]["outcome"] == "conflict"
+        )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -185,7 +197,17 @@ def test_every_recorded_delivery_applies_in_any_order_within_a_scenario(
     supabase: Client,
     settings: Settings,
 ) -> None:
-    answers = replay_site(site, client, db, recorded_store, woo, jobs, supabase, settings, random.Random(seed))
+    answers = replay_site(
+        site,
+        client,
+        db,
+        recorded_store,
+        woo,
+        jobs,
+        supabase,
+        settings,
+        random.Random(seed),  # noqa: S311 (an order to replay in, not a secret)
+    )
     assert not [a for a in answers if a["status"] == "failed"]
 
 

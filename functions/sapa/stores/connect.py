@@ -71,7 +71,7 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
     settings = deps.settings
     if body.site_url.startswith("http://") and not settings.woocommerce_allow_http:
         raise StoreApiError(
-            422, "the shop must be reached over https:// (its keys travel with every request)"
+            422, "this Sapa server accepts only shops reached over https:// (WOOCOMMERCE_ALLOW_HTTP is off)"
         )
     existing = storage.store_for_site(deps.supabase, body.site_url)
     if existing is not None and existing.connected:
@@ -272,7 +272,7 @@ def _check_shop(shop: WooCommerceClient) -> None:
     try:
         shop.check_access()
     except WooCommerceUnauthorized as error:
-        raise StoreApiError(422, f"WooCommerce refused the REST API keys ({error})") from error
+        raise StoreApiError(422, f"WooCommerce refused the REST API keys: {error}") from error
     except WooCommerceError as error:
         raise StoreApiError(422, f"the shop's WooCommerce REST API could not be used: {error}") from error
 
@@ -321,7 +321,9 @@ def _delete_old_webhooks(shop: WooCommerceClient, store_id: str, recorded: list[
         listed = shop.list_webhooks()
     except WooCommerceError as error:
         raise StoreApiError(422, f"the shop's webhooks could not be read: {error}") from error
-    old = {w["id"] for w in listed if w.get("id") in recorded or str(w.get("delivery_url", "")).endswith(path)}
+    old = {
+        w["id"] for w in listed if w.get("id") in recorded or str(w.get("delivery_url", "")).endswith(path)
+    }
     deleted = 0
     for webhook_id in sorted(old):
         try:

@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from supabase import Client
 
-from sapa.db import rows
 from sapa.commerce.woocommerce.parse import WEBHOOK_TOPICS
+from sapa.db import rows
 from sapa.stores.models import StorePublic, SyncResource, SyncStatus, WebhookHealth
 
 RESOURCES = ("orders", "customers", "products")

@@ -15,7 +15,6 @@ Why not the official `woocommerce` client (PyPI, requests-based): it has no retr
 Retry-After, which the backfill needs around every call. httpx is already a dependency (the supabase
 client uses it)."""
 
-
 from __future__ import annotations
 
 import email.utils
@@ -24,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
@@ -40,6 +39,7 @@ PER_PAGE = 100  # WooCommerce's maximum
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 300.0
 USER_AGENT = "Sapa (+https://github.com/sapa-chat/sapa)"
+Method = Literal["GET", "POST", "PUT", "DELETE"]
 
 
 class WooCommerceError(RuntimeError):
@@ -164,7 +164,9 @@ class WooCommerceClient:
             raise
         item = response.json()
         if not isinstance(item, dict):
-            raise WooCommerceError(f"/{resource}/{resource_id} did not answer an object", response.status_code)
+            raise WooCommerceError(
+                f"/{resource}/{resource_id} did not answer an object", response.status_code
+            )
         return item
 
     def create_webhook(self, name: str, topic: str, delivery_url: str, secret: str) -> int:
@@ -217,7 +219,7 @@ class WooCommerceClient:
     # Transport -----------------------------------------------------------------------------------
     def _request(
         self,
-        method: str,
+        method: Method,
         path: str,
         *,
         params: dict[str, Any] | None = None,
@@ -226,9 +228,10 @@ class WooCommerceClient:
     ) -> httpx.Response:
         unsigned = self._base + path + _query(params or {})
         for attempt in range(1, self._max_attempts + 1):
+            url = self._signed(method, unsigned)  # before the wait: the interval is between sends
             self._wait_turn()
             try:
-                response = self._http.request(method, self._signed(method, unsigned), json=json)
+                response = self._http.request(method, url, json=json)
             except httpx.TimeoutException as error:
                 failure: str = f"timed out ({type(error).__name__})"
                 delay = self._delay(attempt, None)
@@ -257,7 +260,7 @@ class WooCommerceClient:
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _signed(self, method: str, url: str) -> str:
+    def _signed(self, method: Method, url: str) -> str:
         """The URL to request: as is over https (Basic auth), with fresh oauth_* parameters over http
         (a new nonce and timestamp per attempt: WooCommerce refuses a nonce used before)."""
         if self._oauth is None:
@@ -349,7 +352,9 @@ def _refusal(response: httpx.Response, scheme: str) -> str:
         return said
     cause = _CAUSES.get(message or "")
     if cause is None and (message or "").startswith("Invalid signature"):
-        cause = "the shop did not accept Sapa's OAuth 1.0a signature (does the shop's URL match the one given?)"
+        cause = (
+            "the shop did not accept Sapa's OAuth 1.0a signature (does the shop's URL match the one given?)"
+        )
     if cause is None and body.get("code") == "woocommerce_rest_cannot_view":
         cause = (
             "the shop does not know the consumer key (deleted or revoked?), or it did not see the request "

@@ -111,7 +111,9 @@ def check_store(deps: ShopDeps, store_id: str) -> HealthReport:
     logger.info(
         "webhook health of store %s: %s; re-synced %s",
         store_id,
-        ", ".join(f"{w.topic} {w.status}" + (" (re-enabled)" if w.reenabled else "") for w in report.webhooks),
+        ", ".join(
+            f"{w.topic} {w.status}" + (" (re-enabled)" if w.reenabled else "") for w in report.webhooks
+        ),
         report.resynced or "nothing",
     )
     return report
@@ -138,12 +140,19 @@ def _delivery_url(webhooks: Any, deps: ShopDeps, store_id: str) -> str:
             return url
     base = deps.settings.public_base_url
     if not base:
-        raise ShopNotConnected(f"store {store_id}: no webhook left to copy the delivery URL from, no PUBLIC_BASE_URL")
+        raise ShopNotConnected(
+            f"store {store_id}: no webhook left to copy the delivery URL from, no PUBLIC_BASE_URL"
+        )
     return f"{base.rstrip('/')}/webhooks/woocommerce/{store_id}"
 
 
 def resync(
-    deps: ShopDeps, client: WooCommerceClient, store_id: str, country: str, resource: Resource, since: datetime
+    deps: ShopDeps,
+    client: WooCommerceClient,
+    store_id: str,
+    country: str,
+    resource: Resource,
+    since: datetime,
 ) -> int:
     """Apply every `resource` the shop modified after `since` (less QUEUE_DELAY) as the shop has it now."""
     after = since - QUEUE_DELAY
@@ -154,7 +163,9 @@ def resync(
             try:
                 mirrored = record(resource, item, country)
             except (ValidationError, MalformedDelivery) as error:
-                logger.warning("re-sync of store %s: %s %s unreadable: %s", store_id, resource, item.get("id"), error)
+                logger.warning(
+                    "re-sync of store %s: %s %s unreadable: %s", store_id, resource, item.get("id"), error
+                )
                 continue
             storage.apply_from_shop(deps.supabase, store_id, resource, mirrored)
             applied += 1
@@ -178,11 +189,15 @@ def resync_since(deps: ShopDeps, store_id: str, resource: Resource) -> datetime 
     )
     if found:
         return datetime.fromisoformat(found[0]["received_at"])
-    store = rows(deps.supabase.table("stores").select("woocommerce_connected_at").eq("id", store_id).execute().data)
+    store = rows(
+        deps.supabase.table("stores").select("woocommerce_connected_at").eq("id", store_id).execute().data
+    )
     connected = store[0]["woocommerce_connected_at"] if store else None
     return datetime.fromisoformat(connected) if connected else None
 
 
 def connected_stores(deps: ShopDeps) -> list[str]:
-    found = rows(deps.supabase.table("store_api_keys").select("store_id").is_("revoked_at", "null").execute().data)
+    found = rows(
+        deps.supabase.table("store_api_keys").select("store_id").is_("revoked_at", "null").execute().data
+    )
     return sorted({str(row["store_id"]) for row in found})

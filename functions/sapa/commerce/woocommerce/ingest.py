@@ -9,7 +9,8 @@ never retries a failed delivery, so the webhook-health job's re-sync is what bri
 
 A delivery that is not newer than the mirror (same date_modified: WooCommerce's dates have whole
 seconds; or older: deliveries arrive out of order) but whose body was never applied is a `conflict`:
-the shop's REST API decides (`ask_shop` queues the woocommerce_refetch job, sapa.commerce.woocommerce.arbiter)."""
+the shop's REST API decides (`ask_shop` queues the woocommerce_refetch job: see
+sapa.commerce.woocommerce.arbiter)."""
 
 from __future__ import annotations
 
@@ -95,7 +96,9 @@ def ingest(supabase: Client, delivery: Delivery, ask_shop: AskShop | None = None
         return Ingested(recorded.delivery_id, None, reason)
     if _not_newer(delivery, outcome) and ask_shop is not None:
         resource = delivery.topic.resource
-        if not storage.applied_before(supabase, delivery.store.id, resource, delivery.resource_id, body_sha256):
+        if not storage.applied_before(
+            supabase, delivery.store.id, resource, delivery.resource_id, body_sha256
+        ):
             ask_shop(delivery.store.id, resource, delivery.resource_id)
             outcome = "conflict"
     storage.finish_delivery(supabase, recorded.delivery_id, outcome)

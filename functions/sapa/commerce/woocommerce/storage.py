@@ -112,7 +112,9 @@ def apply_from_shop(supabase: Client, store_id: str, resource: Resource, record:
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_from_shop", params).execute().data)
 
 
-def applied_before(supabase: Client, store_id: str, resource: Resource, resource_id: int, body_sha256: str) -> bool:
+def applied_before(
+    supabase: Client, store_id: str, resource: Resource, resource_id: int, body_sha256: str
+) -> bool:
     """Whether a delivery with this very body was applied to this resource already (under any topic:
     order.created and order.updated of one state carry the same body)."""
     found = (
