@@ -188,7 +188,8 @@ class WooCommerceClient:
         webhooks: list[dict[str, Any]] = []
         page, total_pages = 1, 1
         while page <= total_pages:
-            response = self._request("GET", "/webhooks", params={"per_page": PER_PAGE, "page": page})
+            params = {"per_page": PER_PAGE} | ({"page": page} if page > 1 else {})
+            response = self._request("GET", "/webhooks", params=params)
             items = response.json()
             if not isinstance(items, list):
                 raise WooCommerceError("/webhooks did not answer a list", response.status_code)
@@ -294,7 +295,7 @@ def _param(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("a date sent to WooCommerce needs its UTC offset")
-        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
