@@ -81,8 +81,16 @@ HOOKS = {
     "customer.created": ["user_register", "woocommerce_created_customer", "woocommerce_new_customer"],
     "customer.updated": ["profile_update", "woocommerce_update_customer"],
     "customer.deleted": ["delete_user"],
-    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product"],
-    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product"],
+    "product.created": [
+        "woocommerce_process_product_meta",
+        "woocommerce_new_product",
+        "woocommerce_new_product_variation",
+    ],
+    "product.updated": [
+        "woocommerce_process_product_meta",
+        "woocommerce_update_product",
+        "woocommerce_update_product_variation",
+    ],
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
 }
