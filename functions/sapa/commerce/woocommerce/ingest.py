@@ -8,7 +8,7 @@ arriving. Only a failure to store the delivery at all (the database unreachable)
 never retries a failed delivery, so the webhook-health job's re-sync is what brings such a change later.
 
 A delivery that is not newer than the mirror (same date_modified: WooCommerce's dates have whole
-seconds; or older: deliveries arrive out of order) but whose body was never applied is a `conflict`:
+seconds; or older: deliveries arrive out of order) whose body is not the one last applied is a `conflict`:
 the shop's REST API decides (`ask_shop` queues the woocommerce_refetch job: see
 sapa.commerce.woocommerce.arbiter)."""
 
@@ -96,9 +96,7 @@ def ingest(supabase: Client, delivery: Delivery, ask_shop: AskShop | None = None
         return Ingested(recorded.delivery_id, None, reason)
     if _not_newer(delivery, outcome) and ask_shop is not None:
         resource = delivery.topic.resource
-        if not storage.applied_before(
-            supabase, delivery.store.id, resource, delivery.resource_id, body_sha256
-        ):
+        if storage.latest_body(supabase, delivery.store.id, resource, delivery.resource_id) != body_sha256:
             ask_shop(delivery.store.id, resource, delivery.resource_id)
             outcome = "conflict"
     storage.finish_delivery(supabase, recorded.delivery_id, outcome)

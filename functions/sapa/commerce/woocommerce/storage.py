@@ -11,6 +11,7 @@ from pydantic import BaseModel, TypeAdapter
 from supabase import Client
 
 from sapa.commerce.woocommerce.parse import Resource
+from sapa.db import rows
 
 
 class _Secrets(BaseModel):
@@ -112,24 +113,22 @@ def apply_from_shop(supabase: Client, store_id: str, resource: Resource, record:
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_from_shop", params).execute().data)
 
 
-def applied_before(
-    supabase: Client, store_id: str, resource: Resource, resource_id: int, body_sha256: str
-) -> bool:
-    """Whether a delivery with this very body was applied to this resource already (under any topic:
-    order.created and order.updated of one state carry the same body)."""
-    found = (
+def latest_body(supabase: Client, store_id: str, resource: Resource, resource_id: int) -> str | None:
+    """sha256 of the body last processed for this resource under any topic (order.created and
+    order.updated of one state carry the same body; a deletion in between has its own)."""
+    found = rows(
         supabase.table("woocommerce_deliveries")
-        .select("id")
+        .select("body_sha256")
         .eq("store_id", store_id)
         .eq("resource_id", resource_id)
-        .eq("body_sha256", body_sha256)
         .eq("status", "processed")
         .like("topic", f"{resource}.%")
+        .order("id", desc=True)
         .limit(1)
         .execute()
         .data
     )
-    return bool(found)
+    return str(found[0]["body_sha256"]) if found else None
 
 
 def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
