@@ -116,6 +116,8 @@ OAUTH_PARAMETERS = (
 )
 _RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:\d{2})?)?$"
 
+_serving = threading.local()
+"""The request a server thread is answering (its raw query string)."""
 Answer = tuple[int, Any, dict[str, str]]
 Sender = Callable[[str, bytes, dict[str, str]], int]
 """(url, raw body, headers) → HTTP status; raises OSError when the URL cannot be reached."""
@@ -234,15 +236,10 @@ class FakeWooCommerce:
             server.server_close()
 
     # The REST API ---------------------------------------------------------------------------------------
-    def answer(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: Any,
-        body: Any,
-        raw_query: str = "",
-    ) -> Answer:
+    def answer(self, method: str, path: str, query: dict[str, str], headers: Any, body: Any) -> Answer:
+        """One REST request (`query` decoded, last value of each name); the raw query string, which the
+        OAuth signature covers, comes from the request being served (see _handler)."""
+        raw_query = getattr(_serving, "raw_query", "")
         seen = Seen(method, path, query, body, time.monotonic())
         self.requests.append(seen)
         failure = self._failure(method, path, query)
@@ -441,7 +438,7 @@ class FakeWooCommerce:
         """WC_Webhook::save: an active webhook whose ping never succeeded pings again."""
         if webhook["status"] == "active" and webhook["pending_delivery"]:
             raw = f"webhook_id={webhook['id']}".encode()
-            sent = self._send(webhook, None, raw, {"Content-Type": "application/x-www-form-urlencoded"})
+            sent = self._transmit(webhook, None, raw, {"Content-Type": "application/x-www-form-urlencoded"})
             if sent.status is not None and 200 <= sent.status < 300:
                 webhook["pending_delivery"] = 0
 
@@ -451,7 +448,7 @@ class FakeWooCommerce:
         whole second now; queues the created/updated deliveries (an order or customer created also gets
         its updated one, with the same body)."""
         is_new = self._find(name, item["id"]) is None if created is None else created
-        stamped = self._put(name, item, is_new)
+        stamped = self._store_item(name, item, is_new)
         one = ONE[name]
         if is_new:
             self._enqueue(f"{one}.created", name, item["id"])
@@ -461,7 +458,7 @@ class FakeWooCommerce:
             self._enqueue(f"{one}.updated", name, item["id"])
         return stamped
 
-    def _put(self, name: str, item: dict[str, Any], is_new: bool = False) -> dict[str, Any]:
+    def _store_item(self, name: str, item: dict[str, Any], is_new: bool = False) -> dict[str, Any]:
         stamped = dict(item) | _stamp("date_modified", self.clock(), self.timezone_offset)
         if is_new and not item.get("date_created_gmt"):
             stamped |= _stamp("date_created", self.clock(), self.timezone_offset)
@@ -487,7 +484,7 @@ class FakeWooCommerce:
         if item is None:
             raise KeyError(item_id)
         self._trashed_status[item_id] = str(item.get("status"))
-        self._put(name, item | {"status": "trash"})
+        self._store_item(name, item | {"status": "trash"})
         if name == "orders" and not self.hpos:
             self._enqueue("product.deleted", "orders", item_id)  # wp_trash_post on the order's post
         self._enqueue(f"{ONE[name]}.deleted", name, item_id)
@@ -499,7 +496,7 @@ class FakeWooCommerce:
         item = self._find(name, item_id)
         if item is None:
             raise KeyError(item_id)
-        self._put(name, item | {"status": self._trashed_status.pop(item_id, "publish")})
+        self._store_item(name, item | {"status": self._trashed_status.pop(item_id, "publish")})
         if name == "orders":
             if not self.hpos:
                 self._enqueue("product.restored", "orders", item_id)
@@ -533,9 +530,9 @@ class FakeWooCommerce:
         queued, self._queue = self._queue, []
         if shuffle is not None:
             shuffle.shuffle(queued)
-        return [sent for entry in queued if (sent := self._deliver(*entry)) is not None]
+        return [sent for entry in queued if (sent := self._deliver_queued(*entry)) is not None]
 
-    def _deliver(self, webhook_id: int, name: str, item_id: int) -> Sent | None:
+    def _deliver_queued(self, webhook_id: int, name: str, item_id: int) -> Sent | None:
         webhook = self.webhooks.get(webhook_id)
         if webhook is None or webhook["status"] != "active":
             return None
@@ -561,7 +558,7 @@ class FakeWooCommerce:
             "X-WC-Webhook-ID": str(webhook["id"]),
             "X-WC-Webhook-Delivery-ID": delivery_id(webhook["id"], int(self.clock())),
         }
-        sent = self._send(webhook, webhook["topic"], raw, headers)
+        sent = self._transmit(webhook, webhook["topic"], raw, headers)
         if sent.status is not None and 200 <= sent.status < 300:
             webhook["failure_count"] = 0
         elif webhook["failure_count"] >= MAX_FAILURES:
@@ -571,7 +568,7 @@ class FakeWooCommerce:
             self._saved(webhook)
         return sent
 
-    def _send(self, webhook: dict[str, Any], topic: str | None, raw: bytes, headers: dict[str, str]) -> Sent:
+    def _transmit(self, webhook: dict[str, Any], topic: str | None, raw: bytes, headers: dict[str, str]) -> Sent:
         url = webhook["delivery_url"]
         headers = {"User-Agent": USER_AGENT} | headers
         if not self.url_allowed(url):
@@ -696,9 +693,8 @@ def _handler(fake: FakeWooCommerce) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
-            status, payload, extra = fake.answer(
-                self.command, parts.path, query, self.headers, body, raw_query=parts.query
-            )
+            _serving.raw_query = parts.query
+            status, payload, extra = fake.answer(self.command, parts.path, query, self.headers, body)
             data = json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
