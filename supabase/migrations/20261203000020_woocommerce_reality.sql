@@ -198,31 +198,6 @@ $$;
 comment on function public.reconnect_woocommerce_store is
   'Store API: replace a connected shop''s WooCommerce keys, webhooks and plugin key; the store and its WhatsApp number stay.';
 
--- Disconnecting also forgets the webhooks' health.
-create or replace function public.disconnect_woocommerce_store(p_store_id uuid, p_details jsonb default '{}')
-returns boolean
-language plpgsql
-set search_path = ''
-as $$
-begin
-  update public.store_api_keys k set revoked_at = now() where k.store_id = p_store_id and k.revoked_at is null;
-  if not found then
-    return false;
-  end if;
-  update public.store_credentials k
-  set woocommerce_consumer_key_encrypted = null, woocommerce_consumer_secret_encrypted = null,
-      woocommerce_webhook_secret = null, woocommerce_webhook_ids = '{}'
-  where k.store_id = p_store_id;
-  delete from public.woocommerce_webhooks w where w.store_id = p_store_id;
-  update public.stores s set woocommerce_connected_at = null where s.id = p_store_id;
-  update public.woocommerce_syncs s set status = 'failed', error = 'the shop was disconnected'
-  where s.store_id = p_store_id and s.status in ('pending', 'running');
-  insert into public.audit_log (store_id, action, target_table, target_id, details)
-  values (p_store_id, 'store.disconnected', 'stores', p_store_id::text, coalesce(p_details, '{}'));
-  return true;
-end;
-$$;
-
 -- Service role only ---------------------------------------------------------------------------------------
 revoke execute on function public.record_woocommerce_webhooks, public.woocommerce_apply_from_shop,
   public.reconnect_woocommerce_store

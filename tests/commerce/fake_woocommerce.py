@@ -568,7 +568,9 @@ class FakeWooCommerce:
             self._saved(webhook)
         return sent
 
-    def _transmit(self, webhook: dict[str, Any], topic: str | None, raw: bytes, headers: dict[str, str]) -> Sent:
+    def _transmit(
+        self, webhook: dict[str, Any], topic: str | None, raw: bytes, headers: dict[str, str]
+    ) -> Sent:
         url = webhook["delivery_url"]
         headers = {"User-Agent": USER_AGENT} | headers
         if not self.url_allowed(url):

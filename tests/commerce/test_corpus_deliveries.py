@@ -12,6 +12,7 @@ import hmac
 import random
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.commerce.conftest import Db, RecordingQueue
 from tests.commerce.fake_woocommerce import KEY, SECRET, FakeWooCommerce
 
 TRANSPORT_HEADERS = {"host", "content-length", "connection", "accept-encoding"}
+RESOURCES = ("orders", "customers", "products")
 State = dict[str, dict[int, dict[str, Any]]]
 
 
@@ -49,6 +51,48 @@ def recorded_store(db: Db, settings: Settings, woo: FakeWooCommerce) -> Iterator
     )
     yield row["id"]
     db.execute("delete from stores where id = %s", (row["id"],))
+
+
+@dataclass
+class Replayer:
+    """What replaying the corpus needs: the app, the database, the recorded store, the stand-in shop,
+    the job queue the route fills, and what the worker's refetch runs with."""
+
+    client: TestClient
+    db: Db
+    store_id: str
+    woo: FakeWooCommerce
+    jobs: RecordingQueue
+    supabase: Client
+    settings: Settings
+
+    def post(self, delivery: corpus.Delivery) -> dict[str, Any]:
+        return post(self.client, self.db, self.store_id, delivery)
+
+    def refetch(self) -> int:
+        return run_refetches(self.jobs, self.supabase, self.settings)
+
+    def shop_holds(self, state: State, *names: str) -> None:
+        self.woo.resources = {name: list(state.get(name, {}).values()) for name in names or RESOURCES}
+
+    def status(self, external_id: int) -> dict[str, Any] | None:
+        return self.db.execute(
+            "select status::text from orders where store_id = %s and external_id = %s",
+            (self.store_id, external_id),
+        ).fetchone()
+
+
+@pytest.fixture
+def replayer(
+    client: TestClient,
+    db: Db,
+    recorded_store: str,
+    woo: FakeWooCommerce,
+    jobs: RecordingQueue,
+    supabase: Client,
+    settings: Settings,
+) -> Replayer:
+    return Replayer(client, db, recorded_store, woo, jobs, supabase, settings)
 
 
 def post(client: TestClient, db: Db, store_id: str, delivery: corpus.Delivery) -> dict[str, Any]:
@@ -107,34 +151,20 @@ def assert_mirror(db: Db, store_id: str, state: State, where: str) -> None:
             assert products.get(product_id) == product["status"], (where, product_id)
 
 
-def replay_site(
-    site: str,
-    client: TestClient,
-    db: Db,
-    store_id: str,
-    woo: FakeWooCommerce,
-    jobs: RecordingQueue,
-    supabase: Client,
-    settings: Settings,
-    shuffle: random.Random | None,
-) -> list[dict[str, Any]]:
+def replay_site(site: str, replay: Replayer, shuffle: random.Random | None) -> list[dict[str, Any]]:
     state: State = {}
     answers = []
     for scenario, recorded in corpus.deliveries(site).items():
         for delivery in recorded:
             corpus.fold(state, delivery)
-        woo.resources = {
-            name: list(state.get(name, {}).values()) for name in ("orders", "customers", "products")
-        }
+        replay.shop_holds(state)
         order = list(recorded)
         if shuffle is not None:
             shuffle.shuffle(order)
         for delivery in order:
-            answers.append(
-                post(client, db, store_id, delivery) | {"scenario": scenario, "file": delivery.file}
-            )
-        run_refetches(jobs, supabase, settings)
-        assert_mirror(db, store_id, state, f"{site} {scenario}")
+            answers.append(replay.post(delivery) | {"scenario": scenario, "file": delivery.file})
+        replay.refetch()
+        assert_mirror(replay.db, replay.store_id, state, f"{site} {scenario}")
     return answers
 
 
@@ -154,17 +184,8 @@ def test_every_recorded_signature_verifies_and_pings_are_unsigned() -> None:
 
 
 @pytest.mark.parametrize("site", corpus.SITES)
-def test_every_recorded_delivery_applies_in_arrival_order(
-    site: str,
-    client: TestClient,
-    db: Db,
-    recorded_store: str,
-    woo: FakeWooCommerce,
-    jobs: RecordingQueue,
-    supabase: Client,
-    settings: Settings,
-) -> None:
-    answers = replay_site(site, client, db, recorded_store, woo, jobs, supabase, settings, None)
+def test_every_recorded_delivery_applies_in_arrival_order(site: str, replayer: Replayer) -> None:
+    answers = replay_site(site, replayer, None)
     assert {a["status"] for a in answers} <= {"ping", "processed", "ignored", "replay"}
     assert not [a for a in answers if a["status"] == "failed"]
     by_file = {(a["scenario"], a["file"]): a for a in answers}
@@ -187,69 +208,30 @@ def test_every_recorded_delivery_applies_in_arrival_order(
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("site", corpus.SITES)
 def test_every_recorded_delivery_applies_in_any_order_within_a_scenario(
-    site: str,
-    seed: int,
-    client: TestClient,
-    db: Db,
-    recorded_store: str,
-    woo: FakeWooCommerce,
-    jobs: RecordingQueue,
-    supabase: Client,
-    settings: Settings,
+    site: str, seed: int, replayer: Replayer
 ) -> None:
-    answers = replay_site(
-        site,
-        client,
-        db,
-        recorded_store,
-        woo,
-        jobs,
-        supabase,
-        settings,
-        random.Random(seed),  # noqa: S311 (an order to replay in, not a secret)
-    )
+    answers = replay_site(site, replayer, random.Random(seed))  # noqa: S311 (an order to replay in, not a secret)
     assert not [a for a in answers if a["status"] == "failed"]
 
 
-def test_a_same_second_update_is_not_lost(
-    client: TestClient,
-    db: Db,
-    recorded_store: str,
-    woo: FakeWooCommerce,
-    jobs: RecordingQueue,
-    supabase: Client,
-    settings: Settings,
-) -> None:
+def test_a_same_second_update_is_not_lost(replayer: Replayer) -> None:
     """Finding 1: order 19 created pending and paid 0.3 s later, one date_modified for both states."""
     recorded = corpus.deliveries("hpos-on")
     pair = recorded["13a-same-second-created-pending"] + recorded["13b-same-second-set-processing"]
     state: State = {}
     for delivery in pair:
         corpus.fold(state, delivery)
-        post(client, db, recorded_store, delivery)
-    woo.resources = {"orders": list(state["orders"].values()), "products": list(state["products"].values())}
-    assert run_refetches(jobs, supabase, settings) == 1
-    row = db.execute(
-        "select status::text from orders where store_id = %s and external_id = 19", (recorded_store,)
-    ).fetchone()
-    assert row == {"status": "processing"}
-    # the late older delivery (pending, same second) arriving again never wins
-    post(client, db, recorded_store, pair[0])
-    run_refetches(jobs, supabase, settings)
-    row = db.execute(
-        "select status::text from orders where store_id = %s and external_id = 19", (recorded_store,)
-    ).fetchone()
-    assert row == {"status": "processing"}
+        replayer.post(delivery)
+    replayer.shop_holds(state, "orders", "products")
+    assert replayer.refetch() == 1
+    assert replayer.status(19) == {"status": "processing"}
+    replayer.post(pair[0])  # the late older delivery (pending, same second) again: it never wins
+    replayer.refetch()
+    assert replayer.status(19) == {"status": "processing"}
 
 
 def test_a_restore_under_legacy_storage_mirrors_the_order_and_ignores_the_404_product(
-    client: TestClient,
-    db: Db,
-    recorded_store: str,
-    woo: FakeWooCommerce,
-    jobs: RecordingQueue,
-    supabase: Client,
-    settings: Settings,
+    replayer: Replayer,
 ) -> None:
     """Finding 4 with recorded bodies: trashed (product.deleted with the order's id, order.deleted),
     then restored (product.restored carrying a 404 error, order.restored)."""
@@ -259,15 +241,12 @@ def test_a_restore_under_legacy_storage_mirrors_the_order_and_ignores_the_404_pr
             break
         for delivery in recorded:
             corpus.fold(state, delivery)
-            post(client, db, recorded_store, delivery)
-        woo.resources = {name: list(state.get(name, {}).values()) for name in ("orders", "products")}
-        run_refetches(jobs, supabase, settings)
-    order = db.execute(
-        "select status::text from orders where store_id = %s and external_id = 11", (recorded_store,)
-    ).fetchone()
-    assert order == {"status": "completed"}
-    logged = db.execute(
+            replayer.post(delivery)
+        replayer.shop_holds(state, "orders", "products")
+        replayer.refetch()
+    assert replayer.status(11) == {"status": "completed"}
+    logged = replayer.db.execute(
         "select count(*) as n from woocommerce_deliveries where store_id = %s and topic = 'product.restored'",
-        (recorded_store,),
+        (replayer.store_id,),
     ).fetchone()
     assert logged == {"n": 0}

@@ -71,6 +71,13 @@ def body(
     } | fields
 
 
+def with_master_account(settings: Settings) -> Settings:
+    """The operator's master Twilio account configured: Sapa provisions numbers."""
+    return settings.model_copy(
+        update={"twilio_account_sid": MASTER_SID, "twilio_auth_token": SecretStr(MASTER_TOKEN)}
+    )
+
+
 def stores_for(db: Db, site_url: str) -> int:
     row = db.execute("select count(*) as n from stores where site_url = %s", (site_url,)).fetchone()
     assert row is not None
@@ -269,10 +276,7 @@ def test_provisioning_gets_a_subaccount_and_a_number_pointed_at_sapa(
     twilio_accounts: FakeTwilioAccounts,
     twilio_settings: Settings,
 ) -> None:
-    provisioning = twilio_settings.model_copy(
-        update={"twilio_account_sid": MASTER_SID, "twilio_auth_token": SecretStr(MASTER_TOKEN)}
-    )
-    use_settings(api, provisioning)
+    use_settings(api, with_master_account(twilio_settings))
 
     response = api.post(
         "/stores/connect", json=body(site, woo, whatsapp={"mode": "provision"}), headers=HEADERS
@@ -438,10 +442,7 @@ def test_a_reconnect_never_provisions_a_second_number(
 ) -> None:
     """Finding 7: in provisioning mode a reconnect (connected, or after a clean disconnect) keeps the
     number it had; Twilio is asked for one number in all."""
-    provisioning = twilio_settings.model_copy(
-        update={"twilio_account_sid": MASTER_SID, "twilio_auth_token": SecretStr(MASTER_TOKEN)}
-    )
-    use_settings(api, provisioning)
+    use_settings(api, with_master_account(twilio_settings))
     provision = body(site, woo, whatsapp={"mode": "provision"})
     first = api.post("/stores/connect", json=provision, headers=HEADERS).json()
     assert first["whatsapp_number"] == AVAILABLE_NUMBER

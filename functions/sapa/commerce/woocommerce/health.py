@@ -176,19 +176,9 @@ def resync(
 
 def resync_since(deps: ShopDeps, store_id: str, resource: Resource) -> datetime | None:
     """The last good delivery of the resource, else when the shop connected."""
-    found = rows(
-        deps.supabase.table("woocommerce_deliveries")
-        .select("received_at")
-        .eq("store_id", store_id)
-        .eq("status", "processed")
-        .like("topic", f"{resource}.%")
-        .order("received_at", desc=True)
-        .limit(1)
-        .execute()
-        .data
-    )
-    if found:
-        return datetime.fromisoformat(found[0]["received_at"])
+    last = storage.last_processed(deps.supabase, store_id, resource)
+    if last is not None:
+        return last.received_at
     store = rows(
         deps.supabase.table("stores").select("woocommerce_connected_at").eq("id", store_id).execute().data
     )

@@ -96,7 +96,8 @@ def ingest(supabase: Client, delivery: Delivery, ask_shop: AskShop | None = None
         return Ingested(recorded.delivery_id, None, reason)
     if _not_newer(delivery, outcome) and ask_shop is not None:
         resource = delivery.topic.resource
-        if storage.latest_body(supabase, delivery.store.id, resource, delivery.resource_id) != body_sha256:
+        latest = storage.last_processed(supabase, delivery.store.id, resource, delivery.resource_id)
+        if latest is None or latest.body_sha256 != body_sha256:
             ask_shop(delivery.store.id, resource, delivery.resource_id)
             outcome = "conflict"
     storage.finish_delivery(supabase, recorded.delivery_id, outcome)

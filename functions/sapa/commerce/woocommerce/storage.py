@@ -5,6 +5,7 @@ secret and country), the delivery log, and the SQL functions that mirror orders,
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -113,22 +114,27 @@ def apply_from_shop(supabase: Client, store_id: str, resource: Resource, record:
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_from_shop", params).execute().data)
 
 
-def latest_body(supabase: Client, store_id: str, resource: Resource, resource_id: int) -> str | None:
-    """sha256 of the body last processed for this resource under any topic (order.created and
-    order.updated of one state carry the same body; a deletion in between has its own)."""
-    found = rows(
+class ProcessedDelivery(BaseModel):
+    body_sha256: str
+    received_at: datetime
+
+
+def last_processed(
+    supabase: Client, store_id: str, resource: Resource, resource_id: int | None = None
+) -> ProcessedDelivery | None:
+    """The delivery last processed for this resource type (of this resource, when given), under any
+    topic: order.created and order.updated of one state carry the same body; a deletion has its own."""
+    query = (
         supabase.table("woocommerce_deliveries")
-        .select("body_sha256")
+        .select("body_sha256, received_at")
         .eq("store_id", store_id)
-        .eq("resource_id", resource_id)
         .eq("status", "processed")
         .like("topic", f"{resource}.%")
-        .order("id", desc=True)
-        .limit(1)
-        .execute()
-        .data
     )
-    return str(found[0]["body_sha256"]) if found else None
+    if resource_id is not None:
+        query = query.eq("resource_id", resource_id)
+    found = rows(query.order("id", desc=True).limit(1).execute().data)
+    return ProcessedDelivery.model_validate(found[0]) if found else None
 
 
 def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
