@@ -5,6 +5,7 @@ sapa status [-o text|env] [--profile …]      URLs, keys and demo logins of the
 sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its env, stop it
 sapa db migrate [--profile …]                apply new migrations to the local database
 sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
+sapa jobs run woocommerce-health [--store ID]   check (re-enable, re-sync) the shops' webhooks once
 """
 
 from __future__ import annotations
@@ -163,6 +164,34 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """A scheduled job, once, now. Settings come from the environment (as on AWS); without
+    SUPABASE_URL there, from the running local stack of --profile."""
+    import json
+    from dataclasses import asdict
+
+    if "SUPABASE_URL" not in os.environ:
+        from sapa.local.stack import functions_environment
+
+        config = StackConfig.for_profile(args.profile)
+        if not is_running(config):
+            print(
+                f"sapa jobs: no SUPABASE_URL set and the {config.profile} stack is not running",
+                file=sys.stderr,
+            )
+            return 1
+        os.environ.update(functions_environment(config))
+    from sapa.commerce.woocommerce.health import check_stores
+    from sapa.commerce.woocommerce.shop import ShopDeps
+    from sapa.db import get_supabase
+    from sapa.settings import get_settings
+
+    reports = check_stores(ShopDeps(get_supabase(), get_settings()), args.store)
+    for report in reports:
+        print(json.dumps(asdict(report)))
+    return 1 if any(report.error for report in reports) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sapa", description="Sapa's local stack")
     commands = root.add_subparsers(dest="command_name", required=True)
@@ -189,6 +218,12 @@ def parser() -> argparse.ArgumentParser:
     db = add("db", "local database")
     db.add_argument("action", choices=["migrate"])
     db.set_defaults(handler=cmd_db_migrate)
+
+    jobs = add("jobs", "run a scheduled job once")
+    jobs.add_argument("action", choices=["run"])
+    jobs.add_argument("job", choices=["woocommerce-health"])
+    jobs.add_argument("--store", help="one store's id (default: every connected store)")
+    jobs.set_defaults(handler=cmd_jobs)
 
     classify = commands.add_parser("classify", help="category, urgency and confidence of messages")
     classify.add_argument("text", nargs="?", help="one message")

@@ -64,9 +64,13 @@ class Settings(BaseSettings):
     woocommerce_timeout_seconds: float = 30.0
     woocommerce_max_attempts: int = 5
     """Tries per REST request when the shop answers 429 or 5xx or times out (exponential backoff)."""
-    woocommerce_allow_http: bool = False
-    """Local development and tests only: accept shops at http:// URLs. WooCommerce expects OAuth 1.0a
-    over plain HTTP; Sapa sends its keys with Basic auth, which only HTTPS keeps secret."""
+    woocommerce_allow_http: bool = True
+    """Accept shops at http:// URLs (local and staging shops). Sapa then signs its requests with OAuth
+    1.0a, as WooCommerce requires over plain HTTP, so the secret never travels; the shop's data does,
+    unencrypted. False refuses them (422)."""
+    woocommerce_health_interval_seconds: float = 900.0
+    """How often the local stack checks the connected shops' webhooks (on AWS: the EventBridge
+    schedule in serverless.yml); 0 turns the local check off."""
     backfill_pages_per_job: int = 10
     """REST pages (100 items each) one backfill job applies before it queues its continuation, so a job
     ends well within a Lambda's time limit."""

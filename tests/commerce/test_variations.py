@@ -16,7 +16,7 @@ from sapa.commerce.woocommerce.backfill import BackfillDeps, run_backfill
 from sapa.commerce.woocommerce.client import WooCommerceClient
 from sapa.settings import Settings
 from tests.commerce.conftest import Db, Shop, connect_to, deliver
-from tests.commerce.corpus import Recorded, replay, rest_body, scenario
+from tests.commerce.corpus import Delivery, replay, rest_body, scenario
 from tests.commerce.fake_variations import listing, offer_variations
 from tests.commerce.fake_woocommerce import FakeWooCommerce
 from tests.commerce.payloads import line_item, order
@@ -35,11 +35,11 @@ def recorded_shop(shop: Shop, db: Db) -> Shop:
     return Shop(shop.id, secret, shop.customer_id, shop.customer_phone)
 
 
-def replay_all(client: TestClient, store_id: str, deliveries: list[Recorded]) -> list[dict[str, Any]]:
+def replay_all(client: TestClient, store_id: str, deliveries: list[Delivery]) -> list[dict[str, Any]]:
     answers = []
     for delivery in deliveries:
         response = replay(client, store_id, delivery)
-        assert response.status_code == 200, (delivery.name, response.text)
+        assert response.status_code == 200, (delivery.file, response.text)
         answers.append(response.json())
     return answers
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from sapa.api.routes.woocommerce import MAX_BODY_BYTES
 from sapa.commerce.woocommerce.signature import sign
-from tests.commerce.conftest import Db, Shop, deliver
+from tests.commerce.conftest import Db, RecordingQueue, Shop, deliver
 from tests.commerce.payloads import customer, line_item, order, product
 
 
@@ -197,7 +197,9 @@ def test_a_replay_changes_nothing_whatever_its_delivery_id(client: TestClient, s
     ).fetchall() == [{"delivery_id": "first", "attempts": 1}]
 
 
-def test_an_older_delivery_never_overwrites_a_newer_one(client: TestClient, shop: Shop, db: Db) -> None:
+def test_an_older_delivery_never_overwrites_a_newer_one(
+    client: TestClient, shop: Shop, db: Db, jobs: RecordingQueue
+) -> None:
     order_id = new_id()
     created = datetime.now(UTC) - timedelta(hours=3)
     completed = order(order_id, status="completed", created=created, modified=created + timedelta(hours=2))
@@ -207,7 +209,10 @@ def test_an_older_delivery_never_overwrites_a_newer_one(client: TestClient, shop
     older = deliver(client, shop.id, shop.secret, "order.created", first)  # arrives late
 
     assert newer.json()["outcome"] == "created"
-    assert older.json()["outcome"] == "stale"
+    assert older.json()["outcome"] == "conflict"  # content never applied: the shop is asked
+    assert [(j.type, j.resource, j.external_id) for j in jobs.jobs] == [
+        ("woocommerce_refetch", "order", order_id)
+    ]
     row = db.execute(
         "select status::text from orders where store_id = %s and external_id = %s", (shop.id, order_id)
     )

@@ -15,11 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from sapa.commerce.woocommerce.parse import WEBHOOK_TOPICS
 from sapa.local.auth import create_user
 from sapa.settings import Settings, get_settings
 from sapa.stores.crypto import CredentialsCipher
 from tests.commerce.conftest import CONNECT_TOKEN, PUBLIC_BASE_URL, Db, RecordingQueue
-from tests.commerce.fake_woocommerce import FakeWooCommerce
+from tests.commerce.fake_woocommerce import ApiKey, FakeWooCommerce
 from tests.conftest import Stack
 from tests.stores.fake_twilio import (
     AVAILABLE_NUMBER,
@@ -70,6 +71,13 @@ def body(
     } | fields
 
 
+def with_master_account(settings: Settings) -> Settings:
+    """The operator's master Twilio account configured: Sapa provisions numbers."""
+    return settings.model_copy(
+        update={"twilio_account_sid": MASTER_SID, "twilio_auth_token": SecretStr(MASTER_TOKEN)}
+    )
+
+
 def stores_for(db: Db, site_url: str) -> int:
     row = db.execute("select count(*) as n from stores where site_url = %s", (site_url,)).fetchone()
     assert row is not None
@@ -107,9 +115,8 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
     assert cipher.decrypt(secrets_row["woocommerce_consumer_key_encrypted"]) == woo.key
     assert secrets_row["twilio_account_sid"] == OWN_SID
 
-    assert sorted(w["topic"] for w in woo.webhooks.values()) == sorted(
-        f"{r}.{e}" for r in ("order", "customer", "product") for e in ("created", "updated", "deleted")
-    )
+    assert sorted(w["topic"] for w in woo.webhooks.values()) == sorted(WEBHOOK_TOPICS)
+    assert len(WEBHOOK_TOPICS) == 11 and {"order.restored", "product.restored"} <= set(WEBHOOK_TOPICS)
     assert {w["delivery_url"] for w in woo.webhooks.values()} == {
         f"{PUBLIC_BASE_URL}/webhooks/woocommerce/{store_id}"
     }
@@ -119,14 +126,21 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
 
     me = api.get("/stores/me", headers={"Authorization": f"Bearer {api_key}"})
     assert me.status_code == 200
-    assert me.json() | {"sync": None} == {
+    assert me.json() | {"sync": None, "webhooks": None, "webhooks_checked_at": None} == {
         "store_id": store_id,
         "name": "Batik Lestari",
         "site_url": site,
         "whatsapp_number": "+6285774440099",
         "whatsapp_mode": "own",
         "sync": None,
+        "webhooks": None,
+        "webhooks_checked_at": None,
     }
+    assert [(w["topic"], w["status"], w["failures"]) for w in me.json()["webhooks"]] == [
+        (topic, "active", 0) for topic in WEBHOOK_TOPICS
+    ]
+    assert me.json()["webhooks_checked_at"] is not None
+    assert answer["reconnected"] is False
     assert "api_key" not in me.text and woo.secret not in me.text
     audit = db.execute("select action from audit_log where store_id = %s", (store_id,)).fetchall()
     assert audit == [{"action": "store.connected"}]
@@ -211,13 +225,6 @@ def test_registration_needs_the_operators_connect_token(
     assert woo.requests == []
 
 
-def test_the_same_shop_cannot_connect_twice(api: TestClient, site: str, woo: FakeWooCommerce, db: Db) -> None:
-    assert api.post("/stores/connect", json=body(site, woo), headers=HEADERS).status_code == 201
-    again = api.post("/stores/connect", json=body(site, woo), headers=HEADERS)
-    assert again.status_code == 409
-    assert stores_for(db, site) == 1 and len(woo.webhooks) == 9
-
-
 def test_the_api_key_is_needed_and_disconnect_removes_webhooks_and_revokes_it(
     api: TestClient, site: str, woo: FakeWooCommerce, db: Db, jobs: RecordingQueue
 ) -> None:
@@ -233,8 +240,14 @@ def test_the_api_key_is_needed_and_disconnect_removes_webhooks_and_revokes_it(
     assert api.delete("/stores/me", headers=auth).status_code == 204
 
     assert woo.webhooks == {}
-    assert sum(1 for r in woo.requests if r.method == "DELETE" and r.query == {"force": "true"}) == 9
+    deletes = [r for r in woo.requests if r.method == "DELETE" and r.query.get("force") == "true"]
+    assert len(deletes) == 11
     assert api.get("/stores/me", headers=auth).status_code == 401
+    again = api.delete("/stores/me", headers=auth)  # a second Disconnect is told the truth
+    assert again.status_code == 401
+    assert "revoked" in again.json()["detail"]
+    unknown = api.delete("/stores/me", headers={"Authorization": "Bearer sapa_sk_" + "y" * 43})
+    assert unknown.status_code == 401 and "never issued" in unknown.json()["detail"]
     row = db.execute(
         "select k.woocommerce_consumer_key_encrypted, k.woocommerce_webhook_secret,"
         " s.woocommerce_connected_at from store_credentials k join stores s on s.id = k.store_id"
@@ -251,7 +264,7 @@ def test_the_api_key_is_needed_and_disconnect_removes_webhooks_and_revokes_it(
     ).fetchall()
     assert audit[-1] == {
         "action": "store.disconnected",
-        "details": {"webhooks_deleted": 9, "webhooks_not_deleted": 0},
+        "details": {"webhooks_deleted": 11, "webhooks_not_deleted": 0},
     }
 
 
@@ -263,10 +276,7 @@ def test_provisioning_gets_a_subaccount_and_a_number_pointed_at_sapa(
     twilio_accounts: FakeTwilioAccounts,
     twilio_settings: Settings,
 ) -> None:
-    provisioning = twilio_settings.model_copy(
-        update={"twilio_account_sid": MASTER_SID, "twilio_auth_token": SecretStr(MASTER_TOKEN)}
-    )
-    use_settings(api, provisioning)
+    use_settings(api, with_master_account(twilio_settings))
 
     response = api.post(
         "/stores/connect", json=body(site, woo, whatsapp={"mode": "provision"}), headers=HEADERS
@@ -321,7 +331,7 @@ def test_the_local_stacks_sandbox_connects_provision_without_a_number(
     assert row is not None
     sender = (row["whatsapp_number"], row["whatsapp_mode"], row["twilio_account_sid"])
     assert sender == (None, "provision", None)
-    assert row["woocommerce_webhook_secret"] and len(woo.webhooks) == 9
+    assert row["woocommerce_webhook_secret"] and len(woo.webhooks) == 11
 
 
 def test_the_owner_can_switch_to_their_own_sender(
@@ -355,3 +365,123 @@ def test_the_owner_can_switch_to_their_own_sender(
     finally:
         db.execute("delete from stores where site_url = %s", (site,))  # its owner goes with it
         db.execute("delete from auth.users where id = %s", (owner,))
+
+
+def new_key(woo: FakeWooCommerce) -> dict[str, str]:
+    """A second REST key of the shop (as the plugin creates after losing its settings)."""
+    key, secret = "ck_" + secrets.token_hex(20), "cs_" + secrets.token_hex(20)
+    woo.keys[key] = ApiKey(secret)
+    return {"consumer_key": key, "consumer_secret": secret}
+
+
+def test_a_connected_shop_that_connects_again_is_reconnected(
+    api: TestClient, site: str, woo: FakeWooCommerce, db: Db, jobs: RecordingQueue
+) -> None:
+    """Finding 7: the plugin lost its settings; a new REST key proves the shop is the owner's."""
+    first = api.post("/stores/connect", json=body(site, woo), headers=HEADERS)
+    assert first.status_code == 201
+    old = first.json()
+    old_webhooks = set(woo.webhooks)
+    keys = new_key(woo)
+
+    again = api.post("/stores/connect", json=body(site, woo) | {"woocommerce": keys}, headers=HEADERS)
+
+    assert again.status_code == 200, again.text
+    answer = again.json()
+    assert answer["reconnected"] is True
+    assert answer["store_id"] == old["store_id"]
+    assert answer["whatsapp_number"] == old["whatsapp_number"] == "+6285774440099"
+    assert answer["api_key"] != old["api_key"]
+    assert set(answer) == set(old)
+    # the old webhooks are gone from the shop, 11 fresh ones deliver with a fresh secret
+    assert not old_webhooks & set(woo.webhooks) and len(woo.webhooks) == 11
+    row = db.execute(
+        "select woocommerce_consumer_key_encrypted as key, woocommerce_webhook_secret as secret,"
+        " woocommerce_webhook_ids as ids from store_credentials where store_id = %s",
+        (old["store_id"],),
+    ).fetchone()
+    assert row is not None
+    assert sorted(row["ids"]) == sorted(woo.webhooks)
+    assert {w["secret"] for w in woo.webhooks.values()} == {row["secret"]}
+    assert CredentialsCipher.from_settings(get_settings_of(api)).decrypt(row["key"]) == keys["consumer_key"]
+    # the old Sapa API key is revoked, the new one works; one store for the site
+    assert api.get("/stores/me", headers={"Authorization": f"Bearer {old['api_key']}"}).status_code == 401
+    me = api.get("/stores/me", headers={"Authorization": f"Bearer {answer['api_key']}"})
+    assert me.status_code == 200 and me.json()["whatsapp_number"] == "+6285774440099"
+    assert stores_for(db, site) == 1
+    actions = db.execute(
+        "select action, details from audit_log where store_id = %s order by id", (old["store_id"],)
+    ).fetchall()
+    assert [a["action"] for a in actions] == ["store.connected", "store.reconnected"]
+    assert (
+        actions[-1]["details"]["api_keys_revoked"] == 1 and actions[-1]["details"]["webhooks_deleted"] == 11
+    )
+    assert [job.type for job in jobs.jobs] == ["backfill", "backfill"]
+
+
+def test_a_reconnect_with_keys_the_shop_refuses_changes_nothing(
+    api: TestClient, site: str, woo: FakeWooCommerce, db: Db
+) -> None:
+    first = api.post("/stores/connect", json=body(site, woo), headers=HEADERS).json()
+    webhooks = set(woo.webhooks)
+    stranger = {"consumer_key": "ck_" + "2" * 40, "consumer_secret": "cs_" + "3" * 40}
+    again = api.post("/stores/connect", json=body(site, woo) | {"woocommerce": stranger}, headers=HEADERS)
+    assert again.status_code == 422
+    assert "no such consumer key" in again.json()["detail"]
+    assert set(woo.webhooks) == webhooks
+    assert api.get("/stores/me", headers={"Authorization": f"Bearer {first['api_key']}"}).status_code == 200
+
+
+def test_a_reconnect_never_provisions_a_second_number(
+    api: TestClient,
+    site: str,
+    woo: FakeWooCommerce,
+    db: Db,
+    twilio_accounts: FakeTwilioAccounts,
+    twilio_settings: Settings,
+) -> None:
+    """Finding 7: in provisioning mode a reconnect (connected, or after a clean disconnect) keeps the
+    number it had; Twilio is asked for one number in all."""
+    use_settings(api, with_master_account(twilio_settings))
+    provision = body(site, woo, whatsapp={"mode": "provision"})
+    first = api.post("/stores/connect", json=provision, headers=HEADERS).json()
+    assert first["whatsapp_number"] == AVAILABLE_NUMBER
+
+    again = api.post("/stores/connect", json=provision | {"woocommerce": new_key(woo)}, headers=HEADERS)
+    assert again.status_code == 200 and again.json()["whatsapp_number"] == AVAILABLE_NUMBER
+
+    assert (
+        api.delete("/stores/me", headers={"Authorization": f"Bearer {again.json()['api_key']}"}).status_code
+        == 204
+    )
+    after_disconnect = api.post("/stores/connect", json=provision, headers=HEADERS)
+    assert after_disconnect.status_code == 201, after_disconnect.text
+    assert after_disconnect.json()["whatsapp_number"] == AVAILABLE_NUMBER
+    assert after_disconnect.json()["store_id"] == first["store_id"]
+    assert len(twilio_accounts.numbers) == 1
+
+
+def test_a_shop_on_plain_http_connects_with_oauth_1a(
+    api: TestClient, site: str, woo: FakeWooCommerce, db: Db
+) -> None:
+    """Finding 2: WooCommerce ignores Basic auth over http; Sapa signs with OAuth 1.0a there."""
+    assert site.startswith("http://")
+    response = api.post("/stores/connect", json=body(site, woo), headers=HEADERS)
+    assert response.status_code == 201, response.text
+    schemes = {r.scheme for r in woo.requests}
+    assert schemes == {"oauth1"}
+    assert all("Authorization" not in str(r.query) for r in woo.requests)
+
+
+def test_keys_refused_over_http_name_the_cause(api: TestClient, site: str, woo: FakeWooCommerce) -> None:
+    wrong_secret = {"consumer_key": woo.key, "consumer_secret": "cs_" + "4" * 40}
+    response = api.post(
+        "/stores/connect", json=body(site, woo) | {"woocommerce": wrong_secret}, headers=HEADERS
+    )
+    assert response.status_code == 422
+    assert "OAuth 1.0a signature" in response.json()["detail"]
+
+
+def get_settings_of(client: TestClient) -> Settings:
+    settings: Settings = client.app.dependency_overrides[get_settings]()  # type: ignore[attr-defined]
+    return settings

@@ -21,13 +21,21 @@ class Job(BaseModel):
     reply: the assistant's reply to the inbound message `message_id` (of `store_id`);
     summarize: a fresh summary of the conversation `conversation_id`;
     backfill: the next pages of the WooCommerce backfill of `store_id` (it queues its own continuation);
-    extract_document: extract, chunk and embed the knowledge document `document_id` of `store_id`."""
+    extract_document: extract, chunk and embed the knowledge document `document_id` of `store_id`;
+    woocommerce_refetch: ask the shop of `store_id` for its `resource` `external_id` and mirror what it
+    says (a delivery that was not newer than the mirror but brought content never applied);
+    woocommerce_health: check the webhooks of every connected shop (or of `store_id`), re-enable and
+    re-sync (sapa.commerce.woocommerce.health)."""
 
-    type: Literal["reply", "summarize", "backfill", "extract_document"]
+    type: Literal[
+        "reply", "summarize", "backfill", "extract_document", "woocommerce_refetch", "woocommerce_health"
+    ]
     store_id: str | None = None
     message_id: str | None = None
     conversation_id: str | None = None
     document_id: str | None = None
+    resource: Literal["order", "customer", "product"] | None = None
+    external_id: int | None = None
 
     @model_validator(mode="after")
     def _names_its_subject(self) -> Self:
@@ -39,6 +47,8 @@ class Job(BaseModel):
             raise ValueError("a backfill job names its store_id")
         if self.type == "extract_document" and not (self.store_id and self.document_id):
             raise ValueError("an extract_document job names its store_id and document_id")
+        if self.type == "woocommerce_refetch" and not (self.store_id and self.resource and self.external_id):
+            raise ValueError("a woocommerce_refetch job names its store_id, resource and external_id")
         return self
 
     @property
@@ -61,6 +71,16 @@ def backfill_job(store_id: str) -> Job:
 
 def extract_document_job(store_id: str, document_id: str) -> Job:
     return Job(type="extract_document", store_id=store_id, document_id=document_id)
+
+
+def woocommerce_refetch_job(
+    store_id: str, resource: Literal["order", "customer", "product"], external_id: int
+) -> Job:
+    return Job(type="woocommerce_refetch", store_id=store_id, resource=resource, external_id=external_id)
+
+
+def woocommerce_health_job(store_id: str | None = None) -> Job:
+    return Job(type="woocommerce_health", store_id=store_id)
 
 
 Lane = Literal["reply", "background"]

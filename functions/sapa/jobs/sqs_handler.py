@@ -1,6 +1,7 @@
-"""AWS Lambda entry point of the `worker` function: SQS batches of jobs. Failed records are reported
-back (ReportBatchItemFailures) so SQS redelivers only those, and moves them to the dead-letter queue
-after the redrive limit."""
+"""AWS Lambda entry point of the `worker` and `background` functions: SQS batches of jobs. Failed records
+are reported back (ReportBatchItemFailures) so SQS redelivers only those, and moves them to the
+dead-letter queue after the redrive limit. An EventBridge schedule (serverless.yml) invokes it with
+`{"job": {...}}`: that one job runs at once, and a failure is raised (Lambda logs and retries it)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, str]]]:
+    if "job" in event:  # a scheduled job
+        handle(Job.model_validate(event["job"]), follow_ups=follow_up_queue())
+        return {"batchItemFailures": []}
     failures = []
     for record in event.get("Records", []):
         try:

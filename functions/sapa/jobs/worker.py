@@ -70,6 +70,16 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | Non
             _backfill(deps, job.store_id, follow_ups)
         case "extract_document" if job.store_id is not None and job.document_id is not None:
             process_document(knowledge_deps(deps.settings), job.store_id, job.document_id)
+        case "woocommerce_refetch" if job.store_id and job.resource and job.external_id:
+            from sapa.commerce.woocommerce.arbiter import refetch
+            from sapa.commerce.woocommerce.shop import ShopDeps
+
+            refetch(ShopDeps(deps.supabase, deps.settings), job.store_id, job.resource, job.external_id)
+        case "woocommerce_health":
+            from sapa.commerce.woocommerce.health import check_stores
+            from sapa.commerce.woocommerce.shop import ShopDeps
+
+            check_stores(ShopDeps(deps.supabase, deps.settings), job.store_id)
 
 
 def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: ReplyQueue | None) -> None:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 
@@ -94,6 +95,22 @@ def prepare_database(config: StackConfig, *, reset: bool = False) -> LocalPostgr
     return postgres
 
 
+def _start_webhook_health() -> threading.Event:
+    """The `woocommerce_health` job on a schedule, as EventBridge runs it on AWS (a daemon thread)."""
+    from sapa.commerce.woocommerce.health import check_periodically
+    from sapa.commerce.woocommerce.shop import ShopDeps
+    from sapa.db import get_supabase
+    from sapa.settings import get_settings
+
+    stop = threading.Event()
+    settings = get_settings()
+    if settings.woocommerce_health_interval_seconds > 0:
+        deps = ShopDeps(get_supabase(), settings)
+        args = (deps, settings.woocommerce_health_interval_seconds, stop)
+        threading.Thread(target=check_periodically, args=args, name="woocommerce-health", daemon=True).start()
+    return stop
+
+
 def _server(app: ASGIApp, config: StackConfig, port: int) -> _Server:
     return _Server(uvicorn.Config(app, host=config.host, port=port, log_level="warning", lifespan="on"))
 
@@ -128,6 +145,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
 
         functions = create_app()
         functions.include_router(create_simulator_router(config, get_supabase()))
+        health_stop = _start_webhook_health()
         servers = [
             _server(create_gateway_app(config), config, config.gateway_port),
             _server(functions, config, config.functions_port),
@@ -152,6 +170,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         try:
             asyncio.run(main())
         finally:
+            health_stop.set()
             ready_file.unlink(missing_ok=True)
     finally:
         if object_storage is not None:

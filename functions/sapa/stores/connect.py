@@ -2,7 +2,14 @@
 real services before anything is stored, create the WooCommerce webhooks with a per-store secret, get
 the WhatsApp sender, then store it all in one SQL call and start the backfill. Each outside step that
 succeeded is undone when a later one fails (webhooks deleted, a provisioned subaccount closed), so a
-refused connect leaves nothing behind.
+refused connect leaves nothing behind. A store that had a WhatsApp number keeps it: connecting again
+never provisions a second one.
+
+Reconnecting: a shop that is connected already (its plugin lost its settings: a database restore, a
+reinstall) connects again with a new WooCommerce REST key. That key working against the shop proves
+ownership; through it Sapa deletes its old webhooks (those it recorded, and any other of the shop's
+webhooks delivering to this store), creates fresh ones, replaces the stored keys, revokes the plugin's
+old Sapa API key and issues a new one. Same store, same data, same WhatsApp sender.
 
 Disconnecting deletes the webhooks Sapa created in the shop, forgets the WooCommerce keys, revokes the
 plugin's key; the store's data stays for the owner's records."""
@@ -21,13 +28,14 @@ from supabase import Client
 
 from sapa.channels.twilio import provisioning
 from sapa.commerce.phones import to_e164
+from sapa.commerce.woocommerce import storage as commerce_storage
 from sapa.commerce.woocommerce.backfill import orders_after
 from sapa.commerce.woocommerce.client import (
     WooCommerceClient,
     WooCommerceError,
     WooCommerceUnauthorized,
 )
-from sapa.commerce.woocommerce.parse import RESOURCES
+from sapa.commerce.woocommerce.parse import WEBHOOK_TOPICS
 from sapa.jobs.queue import backfill_job
 from sapa.settings import Settings
 from sapa.stores import storage
@@ -36,10 +44,6 @@ from sapa.stores.keys import key_hash, key_prefix, new_api_key
 from sapa.stores.models import OwnSender, StoreConnect, StoreConnected, StorePublic, WhatsAppSender
 
 logger = logging.getLogger(__name__)
-
-WEBHOOK_TOPICS = tuple(
-    f"{resource}.{event}" for resource in RESOURCES for event in ("created", "updated", "deleted")
-)
 
 
 class StoreApiError(Exception):
@@ -67,12 +71,13 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
     settings = deps.settings
     if body.site_url.startswith("http://") and not settings.woocommerce_allow_http:
         raise StoreApiError(
-            422, "the shop must be reached over https:// (its keys travel with every request)"
+            422, "this Sapa server accepts only shops reached over https:// (WOOCOMMERCE_ALLOW_HTTP is off)"
         )
     existing = storage.store_for_site(deps.supabase, body.site_url)
     if existing is not None and existing.connected:
-        raise StoreApiError(409, f"the shop {body.site_url} is connected to Sapa already")
-    provision = body.whatsapp.mode == "provision"
+        return reconnect_store(deps, body, existing.id)
+    keeps_number = existing is not None and existing.whatsapp_number is not None
+    provision = body.whatsapp.mode == "provision" and not keeps_number
     sandbox = provision and _sandbox_sender(settings)
     if provision and not sandbox and not provisioning.provisioning_available(settings):
         raise StoreApiError(
@@ -92,7 +97,7 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
         webhook_secret = secrets.token_urlsafe(32)
         webhook_ids = _create_webhooks(shop, deps.base_url, store_id, webhook_secret)
         try:
-            if sender is None and not sandbox:
+            if sender is None and provision and not sandbox:
                 sender = _provision(settings, body.name, body.country, deps.base_url)
             api_key = new_api_key()
             storage.connect(
@@ -125,13 +130,63 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
             if isinstance(error, APIError) and error.code == "23505":
                 raise StoreApiError(409, error.message or "already in use") from error
             raise
+    _record_created_webhooks(deps, store_id, webhook_ids)
     deps.enqueue(backfill_job(store_id))
     logger.info("store %s connected for %s (whatsapp %s)", store_id, body.site_url, body.whatsapp.mode)
     return StoreConnected(
         store_id=store_id,
         api_key=api_key,
-        whatsapp_number=sender.number if sender else None,
+        whatsapp_number=storage.store_public(deps.supabase, store_id).whatsapp_number,
         sync=storage.sync_status(deps.supabase, store_id),
+    )
+
+
+def reconnect_store(deps: StoreDeps, body: StoreConnect, store_id: str) -> StoreConnected:
+    """The connected store of this site, connected again through the new key (see the module's doc).
+    The WhatsApp sender in the body is not used: the store keeps its own (PUT /stores/me/whatsapp
+    changes it)."""
+    cipher = _cipher(deps.settings)
+    keys = body.woocommerce
+    webhook_secret = secrets.token_urlsafe(32)
+    with deps.shop(body.site_url, keys.consumer_key, keys.consumer_secret) as shop:
+        _check_shop(shop)
+        old = storage.shop_credentials(deps.supabase, store_id)
+        deleted = _delete_old_webhooks(shop, store_id, old.webhook_ids if old else [])
+        webhook_ids = _create_webhooks(shop, deps.base_url, store_id, webhook_secret)
+        api_key = new_api_key()
+        try:
+            storage.reconnect(
+                deps.supabase,
+                {
+                    "p_store_id": store_id,
+                    "p_name": body.name,
+                    "p_currency": body.currency,
+                    "p_timezone": body.timezone,
+                    "p_country": body.country,
+                    "p_credentials": {
+                        "woocommerce_webhook_secret": webhook_secret,
+                        "woocommerce_consumer_key_encrypted": cipher.encrypt(keys.consumer_key),
+                        "woocommerce_consumer_secret_encrypted": cipher.encrypt(keys.consumer_secret),
+                        "woocommerce_webhook_ids": webhook_ids,
+                        "webhooks_deleted": deleted,
+                    },
+                    "p_api_key_hash": key_hash(api_key),
+                    "p_api_key_prefix": key_prefix(api_key),
+                    "p_orders_after": orders_after().isoformat(),
+                },
+            )
+        except BaseException:
+            _delete_webhooks(shop, webhook_ids)
+            raise
+    _record_created_webhooks(deps, store_id, webhook_ids)
+    deps.enqueue(backfill_job(store_id))
+    logger.info("store %s reconnected for %s (%d old webhooks deleted)", store_id, body.site_url, deleted)
+    return StoreConnected(
+        store_id=store_id,
+        api_key=api_key,
+        whatsapp_number=storage.store_public(deps.supabase, store_id).whatsapp_number,
+        sync=storage.sync_status(deps.supabase, store_id),
+        reconnected=True,
     )
 
 
@@ -217,7 +272,7 @@ def _check_shop(shop: WooCommerceClient) -> None:
     try:
         shop.check_access()
     except WooCommerceUnauthorized as error:
-        raise StoreApiError(422, f"WooCommerce refused the REST API keys ({error})") from error
+        raise StoreApiError(422, f"WooCommerce refused the REST API keys: {error}") from error
     except WooCommerceError as error:
         raise StoreApiError(422, f"the shop's WooCommerce REST API could not be used: {error}") from error
 
@@ -257,6 +312,34 @@ def _create_webhooks(shop: WooCommerceClient, base_url: str, store_id: str, secr
             ) from error
         raise StoreApiError(422, f"the shop did not create Sapa's webhooks: {error}") from error
     return created
+
+
+def _delete_old_webhooks(shop: WooCommerceClient, store_id: str, recorded: list[int]) -> int:
+    """Sapa's earlier webhooks in the shop: those recorded, and any other delivering to this store."""
+    path = f"/webhooks/woocommerce/{store_id}"
+    try:
+        listed = shop.list_webhooks()
+    except WooCommerceError as error:
+        raise StoreApiError(422, f"the shop's webhooks could not be read: {error}") from error
+    old = {
+        w["id"] for w in listed if w.get("id") in recorded or str(w.get("delivery_url", "")).endswith(path)
+    }
+    deleted = 0
+    for webhook_id in sorted(old):
+        try:
+            deleted += shop.delete_webhook(webhook_id)
+        except WooCommerceError as error:
+            raise StoreApiError(422, f"the old webhook {webhook_id} could not be deleted: {error}") from error
+    return deleted
+
+
+def _record_created_webhooks(deps: StoreDeps, store_id: str, webhook_ids: list[int]) -> None:
+    """The webhooks just created are active (their health is checked from then on)."""
+    states = [
+        {"webhook_id": webhook_id, "topic": topic, "status": "active", "reenabled": False}
+        for webhook_id, topic in zip(webhook_ids, WEBHOOK_TOPICS, strict=True)
+    ]
+    commerce_storage.record_webhooks(deps.supabase, store_id, states)
 
 
 def _delete_webhooks(shop: WooCommerceClient, webhook_ids: list[int]) -> None:

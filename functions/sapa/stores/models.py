@@ -106,7 +106,20 @@ class StoreConnected(BaseModel):
     api_key: str
     """Shown once: Sapa keeps only its hash."""
     whatsapp_number: str | None
+    """The store's WhatsApp number, also when it connects again (a reconnect keeps it)."""
     sync: SyncStatus
+    reconnected: bool = False
+    """True when the shop was connected already and this call replaced its keys, webhooks and API key
+    (answered 200 instead of 201)."""
+
+
+class WebhookHealth(BaseModel):
+    topic: str
+    status: Literal["active", "paused", "disabled", "missing"]
+    """As WooCommerce reported it at the last check (after Sapa re-enabled a disabled one)."""
+    failures: int
+    """How many times Sapa found this webhook disabled by WooCommerce and re-enabled it."""
+    checked_at: datetime
 
 
 class StorePublic(BaseModel):
@@ -116,3 +129,6 @@ class StorePublic(BaseModel):
     whatsapp_number: str | None
     whatsapp_mode: Literal["provision", "own"] | None
     sync: SyncStatus
+    webhooks: list[WebhookHealth] = []
+    """Sapa's webhooks in the shop as the last health check (or the connect) found them."""
+    webhooks_checked_at: datetime | None = None

@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from supabase import Client
 
+from sapa.commerce.woocommerce.parse import WEBHOOK_TOPICS
 from sapa.db import rows
-from sapa.stores.models import StorePublic, SyncResource, SyncStatus
+from sapa.stores.models import StorePublic, SyncResource, SyncStatus, WebhookHealth
 
 RESOURCES = ("orders", "customers", "products")
 
@@ -19,6 +20,7 @@ RESOURCES = ("orders", "customers", "products")
 class SiteStore(BaseModel):
     id: str
     connected: bool
+    whatsapp_number: str | None = None
 
 
 class ShopCredentials(BaseModel):
@@ -30,6 +32,7 @@ class ShopCredentials(BaseModel):
     consumer_key_encrypted: str | None
     consumer_secret_encrypted: str | None
     webhook_ids: list[int]
+    webhook_secret: str | None
     twilio_account_sid: str | None
 
 
@@ -47,13 +50,17 @@ def store_for_site(supabase: Client, site_url: str) -> SiteStore | None:
     """The store of this site (the connected one first), if Sapa has one."""
     found = rows(
         supabase.table("stores")
-        .select("id, woocommerce_connected_at, store_api_keys(revoked_at)")
+        .select("id, whatsapp_number, store_api_keys(revoked_at)")
         .ilike("site_url", _escape_like(site_url))
         .execute()
         .data
     )
     stores = [
-        SiteStore(id=row["id"], connected=any(k["revoked_at"] is None for k in row["store_api_keys"]))
+        SiteStore(
+            id=row["id"],
+            connected=any(k["revoked_at"] is None for k in row["store_api_keys"]),
+            whatsapp_number=row["whatsapp_number"],
+        )
         for row in found
     ]
     stores.sort(key=lambda store: not store.connected)
@@ -71,27 +78,43 @@ def connect(supabase: Client, params: dict[str, Any]) -> str:
     return connected.store_id
 
 
-def store_for_key(supabase: Client, api_key_hash: str) -> str | None:
+def reconnect(supabase: Client, params: dict[str, Any]) -> None:
+    supabase.rpc("reconnect_woocommerce_store", params).execute()
+
+
+class ApiKey(BaseModel):
+    store_id: str
+    revoked_at: datetime | None
+
+
+def api_key(supabase: Client, api_key_hash: str) -> ApiKey | None:
+    """The store API key with this hash, live or revoked."""
     found = rows(
         supabase.table("store_api_keys")
-        .select("store_id")
+        .select("store_id, revoked_at")
         .eq("key_hash", api_key_hash)
-        .is_("revoked_at", "null")
         .limit(1)
         .execute()
         .data
     )
-    return str(found[0]["store_id"]) if found else None
+    return ApiKey.model_validate(found[0]) if found else None
 
 
 def store_public(supabase: Client, store_id: str) -> StorePublic:
     (store,) = rows(
         supabase.table("stores")
-        .select("id, name, site_url, whatsapp_number, whatsapp_mode")
+        .select(
+            "id, name, site_url, whatsapp_number, whatsapp_mode,"
+            " woocommerce_webhooks(webhook_id, topic, status, failures, checked_at)"
+        )
         .eq("id", store_id)
         .execute()
         .data
     )
+    webhooks = [
+        WebhookHealth.model_validate(row)
+        for row in sorted(store["woocommerce_webhooks"], key=lambda row: _topic_order(row["topic"]))
+    ]
     return StorePublic(
         store_id=store["id"],
         name=store["name"],
@@ -99,7 +122,13 @@ def store_public(supabase: Client, store_id: str) -> StorePublic:
         whatsapp_number=store["whatsapp_number"],
         whatsapp_mode=store["whatsapp_mode"],
         sync=sync_status(supabase, store_id),
+        webhooks=webhooks,
+        webhooks_checked_at=max((w.checked_at for w in webhooks), default=None),
     )
+
+
+def _topic_order(topic: str) -> int:
+    return WEBHOOK_TOPICS.index(topic) if topic in WEBHOOK_TOPICS else len(WEBHOOK_TOPICS)
 
 
 def sync_status(supabase: Client, store_id: str) -> SyncStatus:
@@ -143,7 +172,8 @@ def shop_credentials(supabase: Client, store_id: str) -> ShopCredentials | None:
         supabase.table("stores")
         .select(
             "id, site_url, default_country, store_credentials(woocommerce_consumer_key_encrypted,"
-            " woocommerce_consumer_secret_encrypted, woocommerce_webhook_ids, twilio_account_sid)"
+            " woocommerce_consumer_secret_encrypted, woocommerce_webhook_ids, woocommerce_webhook_secret,"
+            " twilio_account_sid)"
         )
         .eq("id", store_id)
         .execute()
@@ -160,6 +190,7 @@ def shop_credentials(supabase: Client, store_id: str) -> ShopCredentials | None:
         consumer_key_encrypted=secrets.get("woocommerce_consumer_key_encrypted"),
         consumer_secret_encrypted=secrets.get("woocommerce_consumer_secret_encrypted"),
         webhook_ids=secrets.get("woocommerce_webhook_ids") or [],
+        webhook_secret=secrets.get("woocommerce_webhook_secret"),
         twilio_account_sid=secrets.get("twilio_account_sid"),
     )
 

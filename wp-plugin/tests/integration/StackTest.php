@@ -138,7 +138,8 @@ class StackTest extends Sapa_Test_Case {
 		$this->assertSame( array( 'permissions' => 'read_write' ), $key_row );
 		$state = $this->control( 'GET', 'state' );
 		$this->assertContains( array( 'GET', '/wp-json/wc/v3/orders' ), $this->seen( $state ), 'Sapa checked the keys at the shop' );
-		// ...and created its nine webhooks there, all pointing at its own URL for this store, with one secret.
+		// ...and created its eleven webhooks there (the nine of order/customer/product created/updated/deleted and
+		// the two restores), all pointing at its own URL for this store, with one secret.
 		$topics = array_column( $state['webhooks'], 'topic' );
 		sort( $topics );
 		$expected = array();
@@ -147,11 +148,14 @@ class StackTest extends Sapa_Test_Case {
 				$expected[] = "$resource.$event";
 			}
 		}
+		$expected[] = 'order.restored';
+		$expected[] = 'product.restored';
+		sort( $expected );
 		$this->assertSame( $expected, $topics );
 		$this->assertSame( array( $this->sapa . '/webhooks/woocommerce/' . $store_id ), array_values( array_unique( array_column( $state['webhooks'], 'delivery_url' ) ) ) );
 		$this->assertCount( 1, array_unique( array_column( $state['webhooks'], 'secret' ) ) );
 		$this->assertGreaterThanOrEqual( 32, strlen( $state['webhooks'][0]['secret'] ) );
-		$this->assertCount( 9, $state['pings'], 'WooCommerce pinged each new webhook' );
+		$this->assertCount( 11, $state['pings'], 'WooCommerce pinged each new webhook' );
 
 		// 2. The settings page shows the connection (never the key), and sapa/v1/status the sync from
 		// GET /stores/me until Sapa has copied the whole shop.
@@ -262,7 +266,7 @@ class StackTest extends Sapa_Test_Case {
 				return 'DELETE' === $r['method'] && 0 === strpos( $r['path'], '/wp-json/wc/v3/webhooks/' ) && 'true' === $r['query']['force'];
 			}
 		);
-		$this->assertCount( 9, $deletes );
+		$this->assertCount( 11, $deletes );
 		// ... forgot the shop's keys, and no longer accepts the plugin's key.
 		$credentials = $this->sapa_row( 'store_credentials', $store_id, array(), 'woocommerce_consumer_key_encrypted,woocommerce_webhook_secret' );
 		$this->assertSame(

@@ -1,12 +1,13 @@
 """The test site's WooCommerce REST API, for the plugin's integration test against the local Sapa stack
 (wp-plugin/tests/integration/StackTest.php, started by run.sh).
 
-It is the backend's fake (tests/commerce/fake_woocommerce.py: paging, webhooks, 401s) with two changes
-that make it this WordPress site's WooCommerce:
-- REST keys are checked against the test site's `woocommerce_api_keys` table, as WooCommerce's Basic
-  authentication does (row looked up by wc_api_hash(consumer_key), then the secret compared): the key the
-  plugin created is the one that works, with its permissions, and it stops working once the plugin deletes
-  it;
+It is the backend's stand-in (tests/commerce/fake_woocommerce.py: paging, webhooks, 401s, Basic auth over
+https and OAuth 1.0a over http as WooCommerce 11 checks them) with two changes that make it this WordPress
+site's WooCommerce:
+- REST keys are looked up in the test site's `woocommerce_api_keys` table, as WooCommerce does (row by
+  wc_api_hash(consumer_key); the stand-in then checks the secret or the OAuth signature with it): the key
+  the plugin created is the one that works, with its permissions, and it stops working once the plugin
+  deletes it;
 - a control API under /__fake/ (which no WooCommerce has) lets the test seed the shop, see what Sapa did
   to it, and make "WooCommerce" deliver a webhook the way WC_Webhook::deliver does: the JSON of the REST
   resource, the X-WC-Webhook-* headers and the base64 HMAC-SHA256 signature with the webhook's secret.
@@ -24,7 +25,6 @@ import json
 import re
 import signal
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.commerce import payloads
-from tests.commerce.fake_woocommerce import FakeWooCommerce
+from tests.commerce.fake_woocommerce import ApiKey, FakeWooCommerce
 
 CONTROL = "/__fake/"
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -51,19 +51,13 @@ class WordPressShop(FakeWooCommerce):
     prefix: str = "wp_"
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     pings: list[dict[str, Any]] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _key_ok: bool = False
 
     def answer(
         self, method: str, path: str, query: dict[str, str], headers: Any, body: Any
     ) -> tuple[int, Any, dict[str, str]]:
         if path.startswith(CONTROL):
             return self._control(method, path.removeprefix(CONTROL), body)
-        with self._lock:  # read_only and _key_ok hold for this one request
-            permissions = self._permissions(headers.get("Authorization"))
-            self._key_ok = permissions is not None
-            self.read_only = permissions == "read"
-            return super().answer(method, path, query, headers, body)
+        return super().answer(method, path, query, headers, body)
 
     def _create_webhook(self, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         """As WooCommerce's REST create_item: the webhook, then its activation ping (deliver_ping: an
@@ -78,18 +72,9 @@ class WordPressShop(FakeWooCommerce):
         )
         return status, webhook, extra
 
-    def _authorised(self, header: str | None) -> bool:
-        return self._key_ok
-
-    def _permissions(self, header: str | None) -> str | None:
-        """WC_REST_Authentication::perform_basic_authentication: the key's row, if the secret matches."""
-        if not header or not header.startswith("Basic "):
-            return None
-        try:
-            key, _, secret = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
-        except ValueError:
-            return None
-        hashed = hmac.new(b"wc-api", key.encode(), hashlib.sha256).hexdigest()  # wc_api_hash()
+    def key_record(self, consumer_key: str) -> ApiKey | None:
+        """WC_REST_Authentication::get_user_data_by_consumer_key: the key's row by wc_api_hash()."""
+        hashed = hmac.new(b"wc-api", consumer_key.encode(), hashlib.sha256).hexdigest()  # wc_api_hash()
         table = f"{self.prefix}woocommerce_api_keys"
         if not re.fullmatch(r"\w+", table):
             raise ValueError(f"odd table prefix {self.prefix!r}")
@@ -98,9 +83,7 @@ class WordPressShop(FakeWooCommerce):
              "-e", f"SELECT permissions, consumer_secret FROM {table} WHERE consumer_key = '{hashed}'"],
             capture_output=True, text=True, check=True,
         ).stdout.split()  # fmt: skip
-        if len(row) != 2 or not hmac.compare_digest(row[1].encode(), secret.encode()):
-            return None
-        return row[0]
+        return ApiKey(secret=row[1], permissions=row[0]) if len(row) == 2 else None
 
     # The control API ---------------------------------------------------------------------------------
     def _control(self, method: str, action: str, body: Any) -> tuple[int, Any, dict[str, str]]:

@@ -1,6 +1,7 @@
 """The store API the WordPress plugin calls (WOO_CONTRACT.md): POST /stores/connect with the operator's
-connect token; then, with the store's API key as a Bearer token, GET /stores/me, POST /stores/me/sync,
-PUT /stores/me/whatsapp and DELETE /stores/me."""
+connect token (also to connect a connected shop again); then, with the store's API key as a Bearer
+token, GET /stores/me (with the webhooks' health), POST /stores/me/sync, PUT /stores/me/whatsapp and
+DELETE /stores/me (204 once; the revoked key then gets 401)."""
 
 from __future__ import annotations
 
@@ -50,17 +51,22 @@ def require_connect_token(
 def api_key_store(
     supabase: SupabaseDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
-    """The store whose live API key is the Bearer token; 401 otherwise."""
-    store_id = None
-    if credentials is not None and looks_like_api_key(credentials.credentials):
-        store_id = storage.store_for_key(supabase, key_hash(credentials.credentials))
-    if store_id is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing, unknown or revoked API key",
-            {"WWW-Authenticate": "Bearer"},
+    """The store whose live API key is the Bearer token; 401 saying which of missing, unknown or revoked
+    otherwise (a second Disconnect gets "revoked", so the plugin can say the shop is not connected)."""
+    if credentials is None:
+        why = "missing API key: send the store's Sapa API key as Authorization: Bearer sapa_sk_..."
+    elif not looks_like_api_key(credentials.credentials):
+        why = "not a Sapa API key"
+    else:
+        found = storage.api_key(supabase, key_hash(credentials.credentials))
+        if found is not None and found.revoked_at is None:
+            return found.store_id
+        why = (
+            "this API key was revoked: the shop was disconnected from Sapa, or connected again with a new key"
+            if found is not None
+            else "unknown API key: this Sapa server never issued it"
         )
-    return store_id
+    raise HTTPException(status.HTTP_401_UNAUTHORIZED, why, {"WWW-Authenticate": "Bearer"})
 
 
 ApiKeyStore = Annotated[str, Depends(api_key_store)]
@@ -71,12 +77,18 @@ ApiKeyStore = Annotated[str, Depends(api_key_store)]
     status_code=status.HTTP_201_CREATED,
     response_model=StoreConnected,
     dependencies=[Depends(require_connect_token)],
+    responses={200: {"model": StoreConnected, "description": "a connected shop connected again"}},
 )
-def connect(body: StoreConnect, deps: StoreDepsDep) -> StoreConnected:
+def connect(body: StoreConnect, deps: StoreDepsDep, response: Response) -> StoreConnected:
+    """201 for a new connection; 200 with `reconnected: true` for a shop that was connected already
+    (new WooCommerce key verified against the shop, old webhooks and API key replaced)."""
     try:
-        return connect_store(deps, body)
+        connected = connect_store(deps, body)
     except StoreApiError as error:
         raise HTTPException(error.status_code, error.detail) from error
+    if connected.reconnected:
+        response.status_code = status.HTTP_200_OK
+    return connected
 
 
 @router.get("/me", response_model=StorePublic)

@@ -5,7 +5,12 @@ X-WC-Webhook-Signature over the raw body has been checked with the store's secre
 (401 bad or missing signature, 404 unknown store, 400 malformed) stores nothing. WooCommerce's unsigned
 activation ping (`webhook_id=N`, form-encoded) gets 200 and nothing else, even before the store exists.
 A signed delivery that is stored answers 200 even when applying it failed: the error is in
-woocommerce_deliveries (see sapa.commerce.woocommerce.ingest for why)."""
+woocommerce_deliveries (see sapa.commerce.woocommerce.ingest for why). A delivery that is not newer than
+the mirror but brings new content queues a woocommerce_refetch job (the shop's REST API decides).
+
+Under WooCommerce's legacy (posts) order storage, restoring an order from the trash also fires the
+product.restored webhook for the order's post, whose body is then the REST API's 404 error
+(`{"code": "woocommerce_rest_product_invalid_id", ...}`, no id): it is signed, acknowledged and ignored."""
 
 from __future__ import annotations
 
@@ -19,11 +24,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 from supabase import Client
 
-from sapa.api.deps import SupabaseDep, read_body
+from sapa.api.deps import ReplyQueueDep, SupabaseDep, read_body
 from sapa.commerce.woocommerce import storage
 from sapa.commerce.woocommerce.ingest import Delivery, ingest
-from sapa.commerce.woocommerce.parse import MalformedDelivery, parse_topic, resource_id
+from sapa.commerce.woocommerce.parse import MalformedDelivery, Resource, parse_topic, resource_id
 from sapa.commerce.woocommerce.signature import SIGNATURE_HEADER, verify
+from sapa.jobs.queue import woocommerce_refetch_job
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +58,7 @@ RawBody = Annotated[bytes, Depends(raw_body)]
 
 @router.post("/webhooks/woocommerce/{store_id}", response_model=WebhookAnswer)
 def woocommerce_webhook(
-    store_id: str, raw: RawBody, request: Request, supabase: SupabaseDep
+    store_id: str, raw: RawBody, request: Request, supabase: SupabaseDep, queue: ReplyQueueDep
 ) -> WebhookAnswer:
     # The ping comes first: WooCommerce sends it the moment Sapa creates the webhook during connect, before
     # the store is written, and it carries nothing to store.
@@ -68,6 +74,9 @@ def woocommerce_webhook(
         return WebhookAnswer(status="ignored")  # a topic Sapa never subscribes to: nothing to do
     try:
         payload = json.loads(raw)
+        if _is_rest_error(payload):
+            logger.info("woocommerce %s for store %s carried a REST error: ignored", topic.name, store.id)
+            return WebhookAnswer(status="ignored")
         resource_id(payload)
     except (ValueError, MalformedDelivery) as error:  # JSONDecodeError and UnicodeDecodeError included
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not a WooCommerce {topic.resource}") from error
@@ -80,7 +89,11 @@ def woocommerce_webhook(
         delivery_id=request.headers.get(DELIVERY_HEADER),
         webhook_id=_int(request.headers.get(WEBHOOK_ID_HEADER)),
     )
-    ingested = ingest(supabase, delivery)
+
+    def ask_shop(store: str, resource: Resource, external_id: int) -> None:
+        queue.enqueue(woocommerce_refetch_job(store, resource, external_id))
+
+    ingested = ingest(supabase, delivery, ask_shop)
     logger.info(
         "woocommerce %s %s for store %s: %s",
         topic.name,
@@ -118,6 +131,18 @@ def _verify(supabase: Client, store: storage.WebhookStore, raw: bytes, request: 
     why = "no webhook secret" if (fresh or store).secret is None else "signature mismatch or missing"
     logger.warning("woocommerce webhook for store %s refused: %s", store.id, why)
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
+
+
+def _is_rest_error(payload: object) -> bool:
+    """A WP REST error object (`code`, `message`, `data.status`) where a resource should be: what a
+    restore under legacy storage delivers as product.restored."""
+    return (
+        isinstance(payload, dict)
+        and "id" not in payload
+        and isinstance(payload.get("code"), str)
+        and isinstance(payload.get("data"), dict)
+        and isinstance(payload["data"].get("status"), int)
+    )
 
 
 def _is_ping(raw: bytes) -> bool:

@@ -22,6 +22,13 @@ Resource = Literal["order", "customer", "product"]
 Event = Literal["created", "updated", "deleted", "restored"]
 RESOURCES: tuple[Resource, ...] = ("order", "customer", "product")
 EVENTS: tuple[Event, ...] = ("created", "updated", "deleted", "restored")
+WEBHOOK_TOPICS: tuple[str, ...] = (
+    *(f"{resource}.{event}" for resource in RESOURCES for event in ("created", "updated", "deleted")),
+    "order.restored",
+    "product.restored",
+)
+"""The 11 webhooks Sapa creates in a shop. A restore from the trash sends order.restored (alone in most
+restores) or product.restored; customers cannot be trashed."""
 WHATSAPP_META = "sapa_whatsapp"
 OPT_IN_META = "sapa_whatsapp_opt_in"
 _TAG = re.compile(r"<[^>]+>")

@@ -5,12 +5,14 @@ secret and country), the delivery log, and the SQL functions that mirror orders,
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 from supabase import Client
 
 from sapa.commerce.woocommerce.parse import Resource
+from sapa.db import rows
 
 
 class _Secrets(BaseModel):
@@ -114,6 +116,35 @@ def apply_resource(supabase: Client, store_id: str, resource: Resource, record: 
     return _outcome.validate_python(supabase.rpc(APPLY_FUNCTIONS[resource], params).execute().data)
 
 
+def apply_from_shop(supabase: Client, store_id: str, resource: Resource, record: dict[str, Any]) -> str:
+    """Mirror a resource as the shop's REST API answered it (it wins over a row of the same date)."""
+    params = {"p_store_id": store_id, "p_resource": resource, "p_item": record}
+    return _outcome.validate_python(supabase.rpc("woocommerce_apply_from_shop", params).execute().data)
+
+
+class ProcessedDelivery(BaseModel):
+    body_sha256: str
+    received_at: datetime
+
+
+def last_processed(
+    supabase: Client, store_id: str, resource: Resource, resource_id: int | None = None
+) -> ProcessedDelivery | None:
+    """The delivery last processed for this resource type (of this resource, when given), under any
+    topic: order.created and order.updated of one state carry the same body; a deletion has its own."""
+    query = (
+        supabase.table("woocommerce_deliveries")
+        .select("body_sha256, received_at")
+        .eq("store_id", store_id)
+        .eq("status", "processed")
+        .like("topic", f"{resource}.%")
+    )
+    if resource_id is not None:
+        query = query.eq("resource_id", resource_id)
+    found = rows(query.order("id", desc=True).limit(1).execute().data)
+    return ProcessedDelivery.model_validate(found[0]) if found else None
+
+
 def apply_deletion(supabase: Client, store_id: str, resource: Resource, external_id: int) -> str:
     if resource == "product":  # the id may be a variation's
         params: dict[str, Any] = {"p_store_id": store_id, "p_external_id": external_id}
@@ -122,3 +153,9 @@ def apply_deletion(supabase: Client, store_id: str, resource: Resource, external
         )
     params = {"p_store_id": store_id, "p_resource": resource, "p_external_id": external_id}
     return _outcome.validate_python(supabase.rpc("woocommerce_apply_deletion", params).execute().data)
+
+
+def record_webhooks(supabase: Client, store_id: str, webhooks: list[dict[str, Any]]) -> None:
+    """What a health check (or a connect) found: [{webhook_id, topic, status, reenabled}], the whole set."""
+    params = {"p_store_id": store_id, "p_webhooks": webhooks}
+    supabase.rpc("record_woocommerce_webhooks", params).execute()
