@@ -25,6 +25,7 @@ import json
 import re
 import signal
 import subprocess
+import threading
 import urllib.error
 import urllib.request
 import uuid

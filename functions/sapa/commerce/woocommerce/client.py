@@ -142,8 +142,8 @@ class WooCommerceClient:
 
     def list_page(self, resource: str, page: int, **params: Any) -> Page:
         """One page of /orders, /customers, /products or /products/<id>/variations, oldest id first (stable
-        while new items arrive). A datetime parameter (`after`, `modified_after`) is sent with its explicit UTC offset: without
-        one WooCommerce reads it in the shop's time zone."""
+        while new items arrive). A datetime parameter (`after`, `modified_after`) is sent with its explicit
+        UTC offset: without one WooCommerce reads it in the shop's time zone."""
         query = {"page": page, "per_page": PER_PAGE, "orderby": "id", "order": "asc"} | params
         response = self._request("GET", f"/{resource}", params=query)
         items = response.json()
