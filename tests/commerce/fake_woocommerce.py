@@ -259,6 +259,8 @@ class FakeWooCommerce:
         return self._route(method, resource, query, body, https)
 
     def _route(self, method: str, resource: str, query: dict[str, str], body: Any, https: bool) -> Answer:
+        if method == "GET" and resource in self.resources:  # a nested listing: products/<id>/variations
+            return self._list(resource, query, https)
         name, _, item_id = resource.partition("/")
         if name in self.resources and method == "GET":
             if not item_id:

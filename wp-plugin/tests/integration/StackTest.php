@@ -278,7 +278,7 @@ class StackTest extends Sapa_Test_Case {
 		);
 		$me = $this->http( 'GET', $this->sapa . '/stores/me', array( 'Authorization' => 'Bearer ' . $api_key ) );
 		$this->assertSame( 401, $me['status'] );
-		$this->assertSame( 'missing, unknown or revoked API key', $me['body']['detail'] );
+		$this->assertStringStartsWith( 'this API key was revoked', $me['body']['detail'] );
 
 		// 5. A copy of the site from before the disconnect (a database restore) still holds the revoked key:
 		// Disconnect cleans up here and says plainly that Sapa no longer knew the connection.
