@@ -197,6 +197,7 @@ def _deployed_environment(name: str) -> dict[str, str]:
             if value is not None:
                 environment[key] = value
     environment.pop("PYTHONPATH", None)  # the zip's layout; this process has the package already
+    environment.pop("SSM_PARAMETER_PATH", None)  # the fixture sets the secrets SSM would hold
     return environment
 
 
@@ -256,6 +257,19 @@ def _http_api_event(path: str) -> dict[str, Any]:
         },
         "isBase64Encoded": False,
     }
+
+
+class _Context:
+    """What the Lambda runtime passes as a handler's context (the attributes Powertools' Logger reads)."""
+
+    function_name = f"sapa-{STAGE}-function"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = f"arn:aws:lambda:ap-southeast-3:123456789012:function:{function_name}"
+    aws_request_id = "00000000-0000-4000-8000-00000000c0de"
+
+
+CONTEXT = _Context()
 
 
 def _sqs_event(*bodies: str) -> dict[str, Any]:
@@ -340,7 +354,7 @@ def test_each_queue_gives_its_consumer_six_times_its_timeout() -> None:
 def test_the_api_handler_answers_an_api_gateway_event(deploy: Callable[[str], None]) -> None:
     deploy("api")
 
-    response = _handler("api")(_http_api_event("/health"), None)
+    response = _handler("api")(_http_api_event("/health"), CONTEXT)
 
     assert response["statusCode"] == 200
     assert f'"environment":"{STAGE}"' in response["body"]
@@ -352,7 +366,7 @@ def test_the_worker_handler_reports_failed_jobs_and_drops_malformed_ones(
     deploy("worker")
     job = '{"type": "reply", "store_id": "00000000-0000-4000-8000-000000000001", "message_id": "m-1"}'
 
-    response = _handler("worker")(_sqs_event("not json", job), None)
+    response = _handler("worker")(_sqs_event("not json", job), CONTEXT)
 
     # The malformed record cannot succeed on a retry: dropped. The job could not reach the database:
     # reported, so SQS redelivers it (and dead-letters it after the redrive limit).
@@ -367,7 +381,7 @@ def test_the_background_handler_reports_a_document_it_could_not_read(deploy: Cal
         "document_id": "00000000-0000-4000-8000-0000000000d1",
     }
 
-    response = _handler("background")(_sqs_event(json.dumps(job), '{"type": "unknown"}'), None)
+    response = _handler("background")(_sqs_event(json.dumps(job), '{"type": "unknown"}'), CONTEXT)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
 
@@ -534,7 +548,14 @@ class OnlyTheDeployedDistributions:
 sys.meta_path.insert(0, OnlyTheDeployedDistributions())
 module_name, _, attribute = sys.argv[2].rpartition(".")
 handler = getattr(__import__(module_name, fromlist=[attribute]), attribute)
-print(json.dumps(handler(json.loads(sys.argv[3]), None)))
+class Context:
+    function_name = "sapa-isolated"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-3:123456789012:function:sapa-isolated"
+    aws_request_id = "00000000-0000-4000-8000-00000000c0de"
+
+
+print(json.dumps(handler(json.loads(sys.argv[3]), Context())))
 """
 
 

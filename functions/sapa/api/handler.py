@@ -9,10 +9,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
 from sapa.api.app import create_app
-from sapa.logs import lambda_logger
+from sapa.logs import logger, use_log_level
+from sapa.settings import get_settings
 
-logger = lambda_logger()
 app = Mangum(create_app(), lifespan="off")
+use_log_level(get_settings())
 
 
 @logger.inject_lambda_context(clear_state=True)

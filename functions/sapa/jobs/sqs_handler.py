@@ -16,14 +16,13 @@ from pydantic import ValidationError
 from sapa.aws import aws_client
 from sapa.jobs.queue import Job
 from sapa.jobs.worker import follow_up_queue, give_up, handle
-from sapa.logs import lambda_logger
+from sapa.logs import logger, use_log_level
 from sapa.settings import Settings, get_settings
-
-logger = lambda_logger()
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    use_log_level(get_settings())
     failures = []
     for record in event.get("Records", []):
         logger.append_keys(message_id=record.get("messageId"))
