@@ -26,6 +26,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.aws_lambda.context import CONTEXT
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_ROOT = ROOT / "functions"
 STAGE = "lambda-test"
@@ -257,19 +259,6 @@ def _http_api_event(path: str) -> dict[str, Any]:
         },
         "isBase64Encoded": False,
     }
-
-
-class _Context:
-    """What the Lambda runtime passes as a handler's context (the attributes Powertools' Logger reads)."""
-
-    function_name = f"sapa-{STAGE}-function"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:ap-southeast-3:123456789012:function:{function_name}"
-    aws_request_id = "00000000-0000-4000-8000-00000000c0de"
-
-
-CONTEXT = _Context()
 
 
 def _sqs_event(*bodies: str) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def _run(record: dict[str, Any]) -> bool:
 
 def _retry_after(settings: Settings, record: dict[str, Any], seconds: int) -> None:
     """The record comes back after `seconds` (the default would be the queue's visibility timeout)."""
-    queue_name = record["eventSourceARN"].rsplit(":", 1)[-1]
+    queue_name = record.get("eventSourceARN", "").rsplit(":", 1)[-1]
     urls = [url for url in (settings.queue_url, settings.background_queue_url) if url]
     queue_url = next((url for url in urls if url.rstrip("/").rsplit("/", 1)[-1] == queue_name), None)
     if queue_url is None:
