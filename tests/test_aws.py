@@ -29,7 +29,11 @@ def test_outside_lambda_the_sqs_and_s3_clients_refuse_to_start_without_an_endpoi
     no_aws_settings: None,
 ) -> None:
     settings = Settings(
-        **{k.lower(): v for k, v in SECRETS.items()}, queue_backend="sqs", queue_url="http://q"
+        supabase_url="http://127.0.0.1:9",
+        supabase_service_role_key="k",
+        supabase_jwt_secret="j",
+        queue_backend="sqs",
+        queue_url="http://127.0.0.1:9/1/q",
     )
 
     with pytest.raises(MissingEndpointError, match="AWS_ENDPOINT_URL is not set"):
