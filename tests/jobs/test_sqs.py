@@ -29,9 +29,16 @@ def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+    endpoint = f"http://{host}:{port}"
+    # The local settings: moto's endpoint for every AWS client of the functions (S3 too), never AWS.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
         monkeypatch.setenv(name, value)
-    client = boto3.client("sqs", endpoint_url=f"http://{host}:{port}", region_name="ap-southeast-3")
+    client = boto3.client("sqs", endpoint_url=endpoint, region_name="ap-southeast-3")
     try:
         # A new queue each time: moto keeps its queues in this process across servers, and a message a
         # test received without deleting comes back once its visibility timeout ends.
