@@ -9,8 +9,6 @@ import os
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
 ENDPOINT_SETTING = "AWS_ENDPOINT_URL"
 
 
@@ -33,4 +31,6 @@ def aws_client(service: str, endpoint_url: str | None) -> Any:
             "endpoint (the local stack sets it; `sapa exec -- …` runs a command with the stack's settings) "
             "and never falls back to a real AWS service"
         )
+    import boto3  # on first use: the api's webhooks need no AWS client
+
     return boto3.client(service, endpoint_url=endpoint_url or None)

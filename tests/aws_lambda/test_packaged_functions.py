@@ -36,7 +36,7 @@ from tests.aws_lambda.package import PUBLIC_BASE_URL, REGION, ROOT, STAGE, Packa
 from tests.commerce.payloads import order
 from tests.conftest import Stack
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.timeout(1800)]  # packaging: minutes on a busy machine
 WORK_DIR = ROOT / ".sapa" / "lambda"
 SECRET_SETTINGS = {
     "SUPABASE_URL",

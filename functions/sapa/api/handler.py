@@ -3,14 +3,16 @@ The app is built at import so warm invocations reuse it."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
 from sapa.api.app import create_app
 from sapa.logs import logger, use_log_level
 from sapa.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = Mangum(create_app(), lifespan="off")
 use_log_level(get_settings())

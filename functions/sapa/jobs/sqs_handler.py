@@ -8,9 +8,8 @@ message to the dead-letter queue."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from sapa.aws import aws_client
@@ -18,6 +17,9 @@ from sapa.jobs.queue import Job
 from sapa.jobs.worker import follow_up_queue, give_up, handle
 from sapa.logs import logger, use_log_level
 from sapa.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @logger.inject_lambda_context(clear_state=True)
