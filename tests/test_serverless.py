@@ -640,3 +640,24 @@ def test_lambda_requirements_match_runtime_dependencies() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pinned = sorted(_requirement_lines(ROOT / "requirements-lambda.txt"))
     assert pinned == sorted(project["dependencies"])
+
+
+def test_the_deployment_has_no_secrets_one_cors_list_and_consistent_retries() -> None:
+    text = (ROOT / "serverless.yml").read_text()
+    spec = _spec()
+    resources = spec["resources"]["Resources"]
+
+    assert "${ssm:" not in text  # secrets are read at runtime (SSM_PARAMETER_PATH), never resolved in
+    assert spec["provider"]["environment"]["SSM_PARAMETER_PATH"] == "/sapa/${sls:stage}"
+    assert "cors" not in spec["provider"].get("httpApi", {})  # the app's CORS_ORIGINS is the one list
+    assert "arn:aws:" not in text and "provenance" not in text  # any partition; v3 keys only
+    assert spec["frameworkVersion"] == "3" and spec["configValidationMode"] == "error"
+    attempts = "${self:custom.jobs.maxAttempts}"
+    assert spec["provider"]["environment"]["JOB_MAX_ATTEMPTS"] == attempts
+    for queue in ("JobsQueue", "BackgroundJobsQueue"):
+        assert resources[queue]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == attempts
+    for name in ("worker", "background"):
+        assert _functions()[name]["events"][0]["sqs"]["maximumConcurrency"] >= 2, name
+    python_requirements = spec["custom"]["pythonRequirements"]
+    assert python_requirements["slimPatternsAppendDefaults"] is False  # keeps *.dist-info
+    assert not any("dist-info" in pattern for pattern in python_requirements["slimPatterns"])
