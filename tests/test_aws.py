@@ -83,7 +83,7 @@ def test_secrets_are_read_from_the_ssm_path_at_start_up(ssm: str, monkeypatch: p
     for name, (value, kind) in parameters.items():
         client.put_parameter(Name=f"{path}/{name}", Value=value, Type=kind, Overwrite=True)
     monkeypatch.setenv("SSM_PARAMETER_PATH", path)
-    monkeypatch.setenv("LOG_LEVEL", "WARNING")  # the environment wins over a parameter
+    monkeypatch.setenv("LOG_LEVEL", "warning")  # the environment wins over a parameter; any case
 
     settings = Settings()
 

@@ -7,7 +7,7 @@ import logging
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     """A Lambda running sapa.knowledge.embed_handler that embeds with the local model on this process's
     behalf. serverless.yml sets it for the API only (a zip without ONNX Runtime: the knowledge search's
     question); the worker runs from the models image, which carries the model (EMBEDDING_MODEL_PATH)."""
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(
