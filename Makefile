@@ -6,6 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCAL_NODE := functions/sapa/local/node_modules
 EMBEDDER := model/artifacts/embedder/model.onnx
+# The deployment tools (Serverless Framework v3 + serverless-python-requirements, pinned by
+# functions/deploy/package-lock.json) and AWS's runtime interface client, which the tests run the packaged
+# api through (tests/aws_lambda).
+DEPLOY_TOOLS := functions/deploy/node_modules/.installed
+LAMBDA_RUNTIME := functions/deploy/runtime/.installed
 # Debian packages: the product's own (Tesseract OCR for photos and scans) and, for the tests, Chromium,
 # pgTAP + pg_prove, WordPress + PHP + MariaDB for the plugin.
 DEMO_APT_PACKAGES := tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng
@@ -15,7 +20,7 @@ APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium fonts-noto-color-emoji postgresql-
 	libtap-parser-sourcehandler-pgtap-perl wordpress php-cli php-mysql phpunit mariadb-server zip
 
 .PHONY: demo test install dashboard lint test-suites system-packages demo-system-packages clean model \
-	model-offline plugin embedder e2e-woocommerce
+	model-offline plugin embedder e2e-woocommerce deploy-tools
 
 demo: install demo-system-packages dashboard
 	$(BIN)/sapa start --profile demo
@@ -29,7 +34,7 @@ test-suites:
 	cd dashboard && npm test
 	wp-plugin/tests/run.sh
 
-install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.installed $(EMBEDDER)
+install: $(VENV)/.installed $(LOCAL_NODE)/.installed dashboard/node_modules/.installed $(EMBEDDER) deploy-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +54,18 @@ $(EMBEDDER): $(VENV)/.installed
 
 $(LOCAL_NODE)/.installed: functions/sapa/local/package-lock.json
 	cd functions/sapa/local && npm ci --no-audit --no-fund
+	touch $@
+
+deploy-tools: $(DEPLOY_TOOLS) $(LAMBDA_RUNTIME)
+
+$(DEPLOY_TOOLS): functions/deploy/package-lock.json
+	cd functions/deploy && npm ci --no-audit --no-fund
+	touch $@
+
+# Into its own folder, as the Lambda runtime has it (/var/runtime): never on the function's own path.
+$(LAMBDA_RUNTIME): functions/deploy/requirements-runtime.txt $(VENV)/.installed
+	rm -rf functions/deploy/runtime
+	$(BIN)/pip install --quiet --target functions/deploy/runtime -r functions/deploy/requirements-runtime.txt
 	touch $@
 
 dashboard/node_modules/.installed: dashboard/package-lock.json

@@ -26,6 +26,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.aws_lambda.context import CONTEXT
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_ROOT = ROOT / "functions"
 STAGE = "lambda-test"
@@ -197,6 +199,7 @@ def _deployed_environment(name: str) -> dict[str, str]:
             if value is not None:
                 environment[key] = value
     environment.pop("PYTHONPATH", None)  # the zip's layout; this process has the package already
+    environment.pop("SSM_PARAMETER_PATH", None)  # the fixture sets the secrets SSM would hold
     return environment
 
 
@@ -340,7 +343,7 @@ def test_each_queue_gives_its_consumer_six_times_its_timeout() -> None:
 def test_the_api_handler_answers_an_api_gateway_event(deploy: Callable[[str], None]) -> None:
     deploy("api")
 
-    response = _handler("api")(_http_api_event("/health"), None)
+    response = _handler("api")(_http_api_event("/health"), CONTEXT)
 
     assert response["statusCode"] == 200
     assert f'"environment":"{STAGE}"' in response["body"]
@@ -352,7 +355,7 @@ def test_the_worker_handler_reports_failed_jobs_and_drops_malformed_ones(
     deploy("worker")
     job = '{"type": "reply", "store_id": "00000000-0000-4000-8000-000000000001", "message_id": "m-1"}'
 
-    response = _handler("worker")(_sqs_event("not json", job), None)
+    response = _handler("worker")(_sqs_event("not json", job), CONTEXT)
 
     # The malformed record cannot succeed on a retry: dropped. The job could not reach the database:
     # reported, so SQS redelivers it (and dead-letters it after the redrive limit).
@@ -367,7 +370,7 @@ def test_the_background_handler_reports_a_document_it_could_not_read(deploy: Cal
         "document_id": "00000000-0000-4000-8000-0000000000d1",
     }
 
-    response = _handler("background")(_sqs_event(json.dumps(job), '{"type": "unknown"}'), None)
+    response = _handler("background")(_sqs_event(json.dumps(job), '{"type": "unknown"}'), CONTEXT)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
 
@@ -534,7 +537,14 @@ class OnlyTheDeployedDistributions:
 sys.meta_path.insert(0, OnlyTheDeployedDistributions())
 module_name, _, attribute = sys.argv[2].rpartition(".")
 handler = getattr(__import__(module_name, fromlist=[attribute]), attribute)
-print(json.dumps(handler(json.loads(sys.argv[3]), None)))
+class Context:
+    function_name = "sapa-isolated"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-3:123456789012:function:sapa-isolated"
+    aws_request_id = "00000000-0000-4000-8000-00000000c0de"
+
+
+print(json.dumps(handler(json.loads(sys.argv[3]), Context())))
 """
 
 
@@ -630,3 +640,24 @@ def test_lambda_requirements_match_runtime_dependencies() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pinned = sorted(_requirement_lines(ROOT / "requirements-lambda.txt"))
     assert pinned == sorted(project["dependencies"])
+
+
+def test_the_deployment_has_no_secrets_one_cors_list_and_consistent_retries() -> None:
+    text = (ROOT / "serverless.yml").read_text()
+    spec = _spec()
+    resources = spec["resources"]["Resources"]
+
+    assert "${ssm:" not in text  # secrets are read at runtime (SSM_PARAMETER_PATH), never resolved in
+    assert spec["provider"]["environment"]["SSM_PARAMETER_PATH"] == "/sapa/${sls:stage}"
+    assert "cors" not in spec["provider"].get("httpApi", {})  # the app's CORS_ORIGINS is the one list
+    assert "arn:aws:" not in text and "provenance" not in text  # any partition; v3 keys only
+    assert spec["frameworkVersion"] == "3" and spec["configValidationMode"] == "error"
+    attempts = "${self:custom.jobs.maxAttempts}"
+    assert spec["provider"]["environment"]["JOB_MAX_ATTEMPTS"] == attempts
+    for queue in ("JobsQueue", "BackgroundJobsQueue"):
+        assert resources[queue]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == attempts
+    for name in ("worker", "background"):
+        assert _functions()[name]["events"][0]["sqs"]["maximumConcurrency"] >= 2, name
+    python_requirements = spec["custom"]["pythonRequirements"]
+    assert python_requirements["slimPatternsAppendDefaults"] is False  # keeps *.dist-info
+    assert not any("dist-info" in pattern for pattern in python_requirements["slimPatterns"])

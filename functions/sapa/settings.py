@@ -3,11 +3,14 @@ start-up with a clear error instead of running half-configured."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -20,7 +23,13 @@ class Settings(BaseSettings):
     supabase_jwt_secret: SecretStr
     """Verifies the Supabase JWTs that the dashboard sends to /api routes."""
     environment: str = "local"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    """Level of the functions' logs (JSON lines on Lambda, sapa.logs)."""
+    ssm_parameter_path: str | None = None
+    """An SSM Parameter Store path (AWS: /sapa/<stage>) whose parameters are read once per process at
+    start-up: each one named after a setting in kebab case (supabase-service-role-key), SecureStrings
+    decrypted. The environment wins over a parameter; secrets never sit in the environment or the
+    CloudFormation template."""
     cors_origins: list[str] = []
     """Browser origins allowed to call /api (the dashboard's), e.g. ["https://app.example.com"]; as JSON."""
 
@@ -75,6 +84,13 @@ class Settings(BaseSettings):
     """REST pages (100 items each) one backfill job applies before it queues its continuation, so a job
     ends well within a Lambda's time limit."""
 
+    job_max_attempts: int = 5
+    """Tries per job; after the last one a reply hands its conversation to a person and SQS moves the job
+    to the dead-letter queue (serverless.yml's maxReceiveCount is this number)."""
+    job_retry_base_seconds: int = 10
+    """Wait before the 2nd try; each next wait is 4 times longer (10 s, 40 s, 160 s, 640 s)."""
+    job_retry_max_seconds: int = 900
+
     queue_backend: Literal["inprocess", "sqs"] = "inprocess"
     """inprocess: a worker thread in the API process (local stack); sqs: SQS + the worker Lambda."""
     queue_url: str | None = None
@@ -91,7 +107,8 @@ class Settings(BaseSettings):
     image (model/Dockerfile), which carries the model (CLASSIFIER_PATH)."""
 
     aws_endpoint_url: str | None = None
-    """An S3/SQS-compatible endpoint (local: moto server); unset = AWS."""
+    """An S3/SQS/SSM-compatible endpoint (local: moto server). Unset: AWS itself, on Lambda only; anywhere
+    else the clients refuse to start (sapa.aws)."""
 
     knowledge_bucket: str = "sapa-knowledge"
     """S3 bucket of uploaded knowledge documents (keys knowledge/<store>/<document>/<file name>)."""
@@ -108,7 +125,58 @@ class Settings(BaseSettings):
     behalf. serverless.yml sets it for the API only (a zip without ONNX Runtime: the knowledge search's
     question); the worker runs from the models image, which carries the model (EMBEDDING_MODEL_PATH)."""
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, SsmParameters(settings_cls), dotenv_settings, file_secret_settings
+
+    def retry_delay_seconds(self, attempt: int) -> int:
+        """How long a job that failed its `attempt`-th try waits before the next."""
+        return int(min(self.job_retry_max_seconds, self.job_retry_base_seconds * 4 ** (attempt - 1)))
+
+
+class SsmParameters(PydanticBaseSettingsSource):
+    """The parameters under ssm_parameter_path (set in the environment), one GetParametersByPath through
+    AWS Lambda Powertools' SSM provider; nothing when the path is unset."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every parameter at once
+
+    def __call__(self) -> dict[str, Any]:
+        path = self.current_state.get("ssm_parameter_path")
+        if not path:
+            return {}
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+        from sapa.aws import aws_client
+
+        client = aws_client("ssm", self.current_state.get("aws_endpoint_url"))
+        parameters = SSMProvider(boto3_client=client).get_multiple(path, decrypt=True, recursive=False)
+        values = {}
+        for name, value in parameters.items():
+            field = name.replace("-", "_")
+            info = self.settings_cls.model_fields.get(field)
+            if info is not None:
+                values[field] = (
+                    self.decode_complex_value(field, info, value) if self.field_is_complex(info) else value
+                )
+            else:
+                logger.warning("SSM parameter %s/%s is not a setting: ignored", path.rstrip("/"), name)
+        return values
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()  # values come from the environment
+    """Once per process (a Lambda execution environment): the environment, then SSM parameters."""
+    return Settings()

@@ -22,6 +22,7 @@ from sapa.settings import Settings
 from tests.api.conftest import RecordingQueue
 from tests.api.inbox import Db, Shop, add_message, conversation, new_conversation, new_phone
 from tests.assistant.fake_openai import Failure, FakeOpenAI, reply
+from tests.aws_lambda.context import CONTEXT
 from tests.jobs.test_sqs import sqs as sqs
 from tests.jobs.test_sqs import worker_environment as worker_environment
 
@@ -226,7 +227,7 @@ def test_a_summarize_job_goes_through_sqs_to_the_worker_lambda(
     record = {"messageId": delivered["MessageId"], "body": delivered["Body"], "eventSource": "aws:sqs"}
 
     assert json.loads(delivered["Body"]) == {"type": "summarize", "conversation_id": conversation_id}
-    assert sqs_handler.handler({"Records": [record]}, None) == {"batchItemFailures": []}
+    assert sqs_handler.handler({"Records": [record]}, CONTEXT) == {"batchItemFailures": []}
     assert conversation(db, conversation_id)["summary_data"]["want"] == "Information on payment methods"
 
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from langchain_core.exceptions import LangChainException
-from openai import OpenAIError
-
 from sapa.assistant.language import conversation_language, detect_language
-from sapa.assistant.llm import EmptyAnswerError, answer_with_llm
 from sapa.assistant.offline import answer_offline
 from sapa.assistant.shop import ShopData, StoreNotFoundError
 from sapa.assistant.split import split_message
@@ -23,9 +19,17 @@ from sapa.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# What makes the LLM path give way to the offline responder. Database errors are not among them:
-# without the shop's data neither responder can answer, and the reply job retries.
-LLM_FAILURES = (OpenAIError, LangChainException, EmptyAnswerError)
+
+def llm_failures() -> tuple[type[Exception], ...]:
+    """What makes the LLM path give way to the offline responder. Database errors are not among them:
+    without the shop's data neither responder can answer, and the reply job retries. A function, so
+    that OpenAI's client and LangChain load only where an LLM runs (not in the api's cold start)."""
+    from langchain_core.exceptions import LangChainException
+    from openai import OpenAIError
+
+    from sapa.assistant.llm import EmptyAnswerError
+
+    return (OpenAIError, LangChainException, EmptyAnswerError)
 
 
 def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> AssistantReply:
@@ -33,9 +37,11 @@ def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> Ass
     language = conversation_language(request.text, earlier)
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return answer_offline(request, ShopTools(shop, settings), language)
+    from sapa.assistant.llm import answer_with_llm
+
     try:
         return answer_with_llm(request, ShopTools(shop, settings), language, settings)
-    except LLM_FAILURES as error:
+    except llm_failures() as error:
         logger.warning("the LLM failed; the offline responder answers", extra={"error": type(error).__name__})
         tools = ShopTools(shop, settings)
         return answer_offline(request, tools, language, fallback_reason=type(error).__name__)

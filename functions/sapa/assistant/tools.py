@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from sapa.assistant.money import format_money
@@ -18,6 +17,9 @@ from sapa.assistant.shop import ShopData
 from sapa.assistant.types import Order, Policy, PolicyTopic, Product, Variation
 from sapa.knowledge.retrieve import Passage
 from sapa.settings import Settings
+
+if TYPE_CHECKING:  # LangChain loads only where the LLM answers: the api's cold start never pays for it
+    from langchain_core.tools import BaseTool
 
 NOT_FOUND = "not_found"
 LLM_MIN_SIMILARITY = 0.2
@@ -155,6 +157,8 @@ class _HandOff(BaseModel):
 
 
 def _tool(function: Callable[..., str], schema: type[BaseModel], description: str) -> BaseTool:
+    from langchain_core.tools import StructuredTool
+
     return StructuredTool.from_function(
         function, name=function.__name__, description=description, args_schema=schema,
         handle_validation_error=_invalid_arguments,

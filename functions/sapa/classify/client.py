@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import boto3
 from pydantic import TypeAdapter
 
+from sapa.aws import aws_client
 from sapa.classify.labels import Label
 from sapa.settings import Settings
 
@@ -52,7 +52,7 @@ class LambdaClassifier:
 def classifier_from_settings(settings: Settings) -> Classifier | None:
     """The configured classifier; None (messages stay unlabelled, with a warning) when there is none."""
     if settings.classifier_function_name:
-        client = boto3.client("lambda", endpoint_url=settings.aws_endpoint_url)
+        client = aws_client("lambda", settings.aws_endpoint_url)
         return LambdaClassifier(client, settings.classifier_function_name)
     model_dir = Path(settings.classifier_path) if settings.classifier_path else DEFAULT_MODEL_DIR
     if (model_dir / "model.onnx").exists():

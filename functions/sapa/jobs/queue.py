@@ -119,8 +119,10 @@ class InProcessQueue:
         max_attempts: int = 3,
         backoff_seconds: float = 0.5,
         yield_seconds: float = 5.0,
+        give_up: Callable[[Job, BaseException], None] | None = None,
     ) -> None:
         self._handle = handle
+        self._give_up = give_up
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._yield_seconds = yield_seconds
@@ -169,11 +171,13 @@ class InProcessQueue:
             job, attempt = item
             try:
                 self._run(lane, job)
-            except Exception:
+            except Exception as error:
                 logger.exception("job %s %s failed (attempt %d)", job.type, job.subject, attempt)
                 if attempt < self._max_attempts:
                     time.sleep(self._backoff * attempt)
                     self._put(job, attempt + 1)
+                elif self._give_up is not None:
+                    self._give_up(job, error)
             finally:
                 jobs.task_done()
         jobs.task_done()

@@ -1,35 +1,83 @@
-"""AWS Lambda entry point of the `worker` and `background` functions: SQS batches of jobs. Failed records
-are reported back (ReportBatchItemFailures) so SQS redelivers only those, and moves them to the
-dead-letter queue after the redrive limit. An EventBridge schedule (serverless.yml) invokes it with
-`{"job": {...}}`: that one job runs at once, and a failure is raised (Lambda logs and retries it)."""
+"""AWS Lambda entry point of the `worker` and `background` functions: SQS batches of jobs.
+
+A failed record is reported back (ReportBatchItemFailures) so SQS redelivers only that one, after a
+backoff set here (ChangeMessageVisibility: settings.retry_delay_seconds of its receive count, seconds to
+minutes, instead of the queue's visibility timeout). Its last try (settings.job_max_attempts, which is the
+queue's maxReceiveCount) gives the job up: a reply hands its conversation to a person, and SQS moves the
+message to the dead-letter queue. An EventBridge schedule (serverless.yml) invokes it with
+`{"job": {...}}`: that one job runs at once, and a failure is raised (Lambda logs it and retries).
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from sapa.aws import aws_client
 from sapa.jobs.queue import Job
-from sapa.jobs.worker import follow_up_queue, handle
+from sapa.jobs.worker import follow_up_queue, give_up, handle
+from sapa.logs import logger, use_log_level
+from sapa.settings import Settings, get_settings
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, str]]]:
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    use_log_level(get_settings())
     if "job" in event:  # a scheduled job
         handle(Job.model_validate(event["job"]), follow_ups=follow_up_queue())
         return {"batchItemFailures": []}
     failures = []
     for record in event.get("Records", []):
-        try:
-            job = Job.model_validate_json(record["body"])
-        except ValidationError:
-            logger.error("dropping malformed job %s", record.get("messageId"))  # retrying cannot fix it
-            continue
-        try:
-            handle(job, follow_ups=follow_up_queue())
-        except Exception:
-            logger.exception("job %s for %s failed", job.type, job.subject)
+        logger.append_keys(message_id=record.get("messageId"))
+        if not _run(record):
             failures.append({"itemIdentifier": record["messageId"]})
+    logger.remove_keys(["message_id", "job", "subject"])
     return {"batchItemFailures": failures}
+
+
+def _run(record: dict[str, Any]) -> bool:
+    """True when the record is done with (ran, or can never run); False to have SQS deliver it again."""
+    try:
+        job = Job.model_validate_json(record["body"])
+    except ValidationError:
+        logger.error("dropping a malformed job")  # retrying cannot fix it
+        return True
+    logger.append_keys(job=job.type, subject=job.subject)
+    try:
+        handle(job, follow_ups=follow_up_queue())
+        return True
+    except Exception as error:
+        settings = get_settings()
+        attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        if attempt >= settings.job_max_attempts:
+            logger.exception("job failed its last try (%d): dead-lettered", attempt)
+            give_up(job, error)
+        else:
+            delay = settings.retry_delay_seconds(attempt)
+            logger.exception(
+                "job failed (try %d of %d): retry in %d s", attempt, settings.job_max_attempts, delay
+            )
+            _retry_after(settings, record, delay)
+        return False
+
+
+def _retry_after(settings: Settings, record: dict[str, Any], seconds: int) -> None:
+    """The record comes back after `seconds` (the default would be the queue's visibility timeout)."""
+    queue_name = record.get("eventSourceARN", "").rsplit(":", 1)[-1]
+    urls = [url for url in (settings.queue_url, settings.background_queue_url) if url]
+    queue_url = next((url for url in urls if url.rstrip("/").rsplit("/", 1)[-1] == queue_name), None)
+    if queue_url is None:
+        logger.error(
+            "no queue URL in the settings for %s: the retry waits the visibility timeout", queue_name
+        )
+        return
+    try:
+        aws_client("sqs", settings.aws_endpoint_url).change_message_visibility(
+            QueueUrl=queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=seconds
+        )
+    except Exception:
+        logger.exception("could not set the retry delay: the retry waits the visibility timeout")

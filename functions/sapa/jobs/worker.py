@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-import boto3
-
 from sapa.assistant import answer
+from sapa.aws import aws_client
 from sapa.channels.twilio.media import MediaDeps, TwilioMediaClient
 from sapa.channels.twilio.sender import TwilioSender
 from sapa.classify.client import classifier_from_settings
@@ -82,6 +81,19 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | Non
             check_stores(ShopDeps(deps.supabase, deps.settings), job.store_id)
 
 
+def give_up(job: Job, error: BaseException) -> None:
+    """After a job's last try: a customer's message the bot could not answer goes to a person (the
+    conversation moves to `human` with a ticket naming the error, live in the inbox). Other jobs record
+    their failure where they run (a document's status, a sync's error)."""
+    if job.type != "reply" or job.message_id is None:
+        return
+    try:
+        params = {"p_message_id": job.message_id, "p_error": f"{type(error).__name__}: {error}"}
+        get_supabase().rpc("give_up_reply", params).execute()
+    except Exception:
+        logger.exception("could not hand the unanswered message %s to a person", job.message_id)
+
+
 def _summarize_if_due(deps: ReplyDeps, message_id: str, follow_ups: ReplyQueue | None) -> None:
     """The reply is done whatever happens here: a failure is logged, and the next message asks again."""
     try:
@@ -108,14 +120,14 @@ def queue_from_settings(settings: Settings) -> ReplyQueue:
     if settings.queue_backend == "sqs":
         if not settings.queue_url:
             raise ValueError("QUEUE_URL is required when QUEUE_BACKEND is sqs")
-        client = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
+        client = aws_client("sqs", settings.aws_endpoint_url)
         return SqsQueue(client, settings.queue_url, settings.background_queue_url)
     queue: InProcessQueue
 
     def handle_here(job: Job) -> None:
         handle(job, follow_ups=queue)
 
-    queue = InProcessQueue(handle_here)
+    queue = InProcessQueue(handle_here, max_attempts=settings.job_max_attempts, give_up=give_up)
     return queue
 
 

@@ -167,12 +167,10 @@ def local_embedder(directory: str) -> MiniLMEmbedder:
     return MiniLMEmbedder(directory)
 
 
-@lru_cache(maxsize=4)
 def _lambda_embedder(function_name: str, endpoint_url: str | None) -> LambdaEmbedder:
-    """One boto3 client per process: making one loads the service's model, and every search asks for one."""
-    import boto3
+    from sapa.aws import aws_client  # one client per process: making one loads the service's model
 
-    return LambdaEmbedder(boto3.client("lambda", endpoint_url=endpoint_url), function_name)
+    return LambdaEmbedder(aws_client("lambda", endpoint_url), function_name)
 
 
 def embedder_from_settings(settings: Settings) -> Embedder:

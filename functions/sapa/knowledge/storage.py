@@ -4,11 +4,9 @@ moto server the stack runs), through boto3. Keys: knowledge/<store id>/<document
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
-import boto3
-
+from sapa.aws import aws_client
 from sapa.settings import Settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -45,11 +43,6 @@ class ObjectStore:
         return any(item["Key"] == key for item in listing.get("Contents", []))
 
 
-@lru_cache(maxsize=4)
-def _s3_client(endpoint_url: str | None) -> Any:
-    return boto3.client("s3", endpoint_url=endpoint_url)
-
-
 def object_store(settings: Settings) -> ObjectStore:
     """The knowledge bucket; one client per process and endpoint (clients are thread-safe)."""
-    return ObjectStore(_s3_client(settings.aws_endpoint_url), settings.knowledge_bucket)
+    return ObjectStore(aws_client("s3", settings.aws_endpoint_url), settings.knowledge_bucket)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import snowballstemmer
-from Sastrawi.Stemmer.Stemmer import Stemmer
-from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+if TYPE_CHECKING:  # the stemmers load on the first search, not in the api's cold start
+    import snowballstemmer
+    from Sastrawi.Stemmer.Stemmer import Stemmer
 
 _COMMON = """
 ada adakah agak aja aku akan anda apa apakah atau bagaimana baik bang banget bapak begitu belum berapa
@@ -52,6 +53,8 @@ _VOWELS = "aiueo"
 
 @lru_cache(maxsize=1)
 def _indonesian() -> Stemmer:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
     # The plain stemmer, not the factory's CachedStemmer (its cache grows without bound); see _normal.
     stemmer: Stemmer = StemmerFactory().create_stemmer().delegatedStemmer
     return stemmer
@@ -59,6 +62,8 @@ def _indonesian() -> Stemmer:
 
 @lru_cache(maxsize=1)
 def _english() -> snowballstemmer.stemmer:
+    import snowballstemmer
+
     return snowballstemmer.stemmer("english")
 
 

@@ -16,9 +16,8 @@ from typing import Protocol
 from pydantic import ValidationError
 from supabase import Client
 
-from sapa.assistant import LLM_FAILURES
+from sapa.assistant import llm_failures
 from sapa.conversations.summary.context import ConversationSummary, SummaryContext
-from sapa.conversations.summary.llm import SummaryUnavailable, summarize_with_llm
 from sapa.conversations.summary.offline import summarize_offline
 from sapa.settings import Settings
 
@@ -74,9 +73,12 @@ def summarize_conversation(deps: SummaryDeps, conversation_id: str) -> Conversat
 def generate_summary(context: SummaryContext, settings: Settings) -> ConversationSummary:
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return summarize_offline(context)
+    from sapa.conversations.summary.llm import SummaryUnavailable, summarize_with_llm  # only with a key
+
+    failures: tuple[type[Exception], ...] = (*llm_failures(), SummaryUnavailable, ValidationError)
     try:
         return summarize_with_llm(context, settings)
-    except (*LLM_FAILURES, SummaryUnavailable, ValidationError) as error:
+    except failures as error:
         logger.warning("the LLM summary failed; summarising offline", extra={"error": type(error).__name__})
         return summarize_offline(context)
 

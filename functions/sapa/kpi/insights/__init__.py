@@ -13,11 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sapa.assistant import LLM_FAILURES
+from sapa.assistant import llm_failures
 from sapa.kpi.figures import KpiFigures
 from sapa.kpi.insights.figures_text import figures_text
 from sapa.kpi.insights.grounding import ungrounded_numbers
-from sapa.kpi.insights.llm import EmptyInsights, write_with_llm
 from sapa.kpi.insights.offline import offline_paragraph
 from sapa.settings import Settings
 
@@ -48,10 +47,13 @@ def _llm_paragraph(figures: KpiFigures, settings: Settings) -> str | None:
     """The LLM's paragraph if there is a key, the call works and every number in it is grounded."""
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return None
+    from sapa.kpi.insights.llm import EmptyInsights, write_with_llm  # only with a key
+
+    failures: tuple[type[Exception], ...] = (*llm_failures(), EmptyInsights)
     source = figures_text(figures)
     try:
         paragraph = write_with_llm(source, settings)
-    except (*LLM_FAILURES, EmptyInsights) as error:
+    except failures as error:
         logger.warning("the LLM insights failed; writing them offline", extra={"error": type(error).__name__})
         return None
     invented = ungrounded_numbers(paragraph, source)
