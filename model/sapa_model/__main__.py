@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
     heldout = commands.add_parser("heldout", help="held-out real-style figures of the exported model")
     heldout.add_argument("--model-dir", help="default: model/artifacts/current")
-    heldout.add_argument("--config", help="the run's config, for the baseline (default: model/configs/best.json)")
+    heldout.add_argument(
+        "--config", help="the run's config, for the baseline (default: model/configs/best.json)"
+    )
     heldout.add_argument("--json", help="also write the figures to this file")
 
     args = root.parse_args(argv)

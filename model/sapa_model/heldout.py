@@ -43,7 +43,9 @@ def evaluate_heldout(
     base_categories, base_urgencies = baseline.predict([e["text"] for e in heldout])
     rows: dict[str, Any] = {}
     for language in (*LANGUAGES, "all"):
-        index = [i for i, e in enumerate(heldout) if language == "all" or e["source"] == f"realstyle:{language}"]
+        index = [
+            i for i, e in enumerate(heldout) if language == "all" or e["source"] == f"realstyle:{language}"
+        ]
         gold_c = [heldout[i]["category"] for i in index]
         gold_u = [heldout[i]["urgency"] for i in index]
         rows[language] = {
@@ -77,7 +79,7 @@ def evaluate_heldout(
 
 
 def _cell(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+    return "-" if value is None else f"{value:.3f}"
 
 
 def render(result: dict[str, Any]) -> str:
@@ -99,8 +101,8 @@ def render(result: dict[str, Any]) -> str:
     unsure = result["unsure"]
     lines += [
         "",
-        f"unsure labels: {unsure['share']:.1%}; both heads right when sure {_cell(unsure['both_right_when_sure'])}, "
-        f"when unsure {_cell(unsure['both_right_when_unsure'])}",
+        f"unsure labels: {unsure['share']:.1%}; both heads right when sure "
+        f"{_cell(unsure['both_right_when_sure'])}, when unsure {_cell(unsure['both_right_when_unsure'])}",
         f"target category >= {TARGETS['category']} in each language: {'met' if category_met else 'NOT met'}; "
         f"urgency >= {TARGETS['urgency']}: {'met' if urgency_met else 'NOT met'}",
     ]

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sapa.chatwords import normalise_message
 from transformers import PreTrainedTokenizerBase
 
+from sapa.chatwords import normalise_message
 from sapa_model.modeling import SapaIssueClassifier, category_labels, urgency_labels
 
 
@@ -82,7 +82,9 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 def temperatures(model: SapaIssueClassifier) -> tuple[float, float]:
     """(category, urgency) temperatures saved in the config; 1.0 for an uncalibrated model."""
     config = model.config
-    return float(getattr(config, "category_temperature", 1.0)), float(getattr(config, "urgency_temperature", 1.0))
+    return float(getattr(config, "category_temperature", 1.0)), float(
+        getattr(config, "urgency_temperature", 1.0)
+    )
 
 
 def predict_proba(
@@ -94,4 +96,6 @@ def predict_proba(
 ) -> Probabilities:
     logits = predict_logits(model, tokenizer, texts, max_length, batch_size)
     category_t, urgency_t = temperatures(model)
-    return Probabilities(category=softmax(logits.category, category_t), urgency=softmax(logits.urgency, urgency_t))
+    return Probabilities(
+        category=softmax(logits.category, category_t), urgency=softmax(logits.urgency, urgency_t)
+    )

@@ -19,8 +19,8 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, Trainer, set_seed
 
 from sapa_model import modeling
-from sapa_model.config import CATEGORIES, MODEL_DIR, URGENCIES, load_run_config
 from sapa_model.calibration import expected_calibration_error, fit_temperature, unsure_figures
+from sapa_model.config import CATEGORIES, MODEL_DIR, URGENCIES, load_run_config
 from sapa_model.data import Example, PreparedData, prepare
 from sapa_model.evaluate import Baseline, by_language, evaluate_set, write_report
 from sapa_model.inference import model_texts, predict_logits, predict_proba, softmax

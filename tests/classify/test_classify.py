@@ -41,7 +41,10 @@ def test_predict_labels_each_text_in_order(tiny_export: Path) -> None:
     assert {label.category for label in labels} <= CATEGORIES
     assert {label.urgency for label in labels} <= URGENCIES
     assert all(0.2 <= label.confidence <= 1.0 for label in labels)  # a probability of the top of 5
-    assert predict(texts[:1], model_dir=tiny_export) == labels[:1]  # batch and single agree
+    (single,) = predict(texts[:1], model_dir=tiny_export)  # batch and single agree: the int8 graph
+    # quantises activations per call (padding changes their range), so confidences agree closely
+    assert (single.category, single.urgency) == (labels[0].category, labels[0].urgency)
+    assert abs(single.confidence - labels[0].confidence) < 0.01
     assert predict([], model_dir=tiny_export) == []
 
 
@@ -63,7 +66,8 @@ def test_handler_answers_a_sample_event(configured: Path) -> None:
 
     response = handler(event, None)
 
-    assert [set(label) for label in response["labels"]] == [{"category", "urgency", "confidence"}] * 2
+    fields = {"category", "urgency", "confidence", "urgency_confidence", "unsure"}
+    assert [set(label) for label in response["labels"]] == [fields] * 2
     expected = predict(event["texts"], model_dir=configured)
     assert [label["category"] for label in response["labels"]] == [label.category for label in expected]
     json.dumps(response)  # what Lambda sends back must serialise
