@@ -6,7 +6,6 @@ begin;
 \ir _helpers.psql
 select plan(20);
 select tests.seed_two_stores();
-select tests.authenticate_as_service_role();
 
 create function pg_temp.conversation() returns uuid language sql stable as $$ select tests.id('conversation_a') $$;
 create function pg_temp.inbound(p_name text, p_body text, p_at timestamptz) returns void
@@ -56,7 +55,9 @@ select results_eq($$ select message_id from pg_temp.label() $$, $$ values (tests
   'of two high labels the sure one is the conversation''s, though the unsure one is newer');
 
 select pg_temp.inbound('sure_high', 'barang rusak, minta refund sekarang', now() - interval '1 minute');
+select tests.authenticate_as_service_role();  -- the worker's role, with the four-argument call of before
 select public.record_message_labels(tests.id('sure_high'), 'refund', 'high', 0.95);
+select tests.clear_authentication();
 select results_eq($$ select category::text, message_id from pg_temp.label() $$,
   $$ values ('refund', tests.id('sure_high')) $$, 'of two sure high labels the newer one is the conversation''s');
 
