@@ -99,7 +99,29 @@ $$;
 revoke execute on function public.record_message_labels from public, anon, authenticated;
 grant execute on function public.record_message_labels to service_role;
 
--- Conversations labelled before this migration.
-select private.refresh_conversation_label(c.id)
-from public.conversations c
-where exists (select 1 from public.messages m where m.conversation_id = c.id and m.category is not null);
+-- Every conversation of a store at once (one statement): for rows written with triggers off, as the demo
+-- seed bulk-copies its history, and for conversations labelled before this migration.
+create function private.rebuild_conversation_labels(p_store_id uuid) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  with top as (
+    select distinct on (m.conversation_id)
+           m.conversation_id, m.id, m.category, m.urgency, m.label_confidence, m.label_unsure
+    from public.messages m
+    where m.store_id = p_store_id and m.direction = 'inbound' and m.category is not null
+      and m.urgency is not null
+    order by m.conversation_id, m.urgency desc, coalesce(m.label_unsure, false), m.created_at desc, m.id desc
+  )
+  update public.conversations c
+  set label_message_id = top.id, label_category = top.category, label_urgency = top.urgency,
+      label_confidence = top.label_confidence, label_unsure = top.label_unsure
+  from public.conversations c2 left join top on top.conversation_id = c2.id
+  where c.id = c2.id and c2.store_id = p_store_id
+    and (c.label_message_id, c.label_category, c.label_urgency, c.label_confidence, c.label_unsure)
+        is distinct from (top.id, top.category, top.urgency, top.label_confidence, top.label_unsure)
+$$;
+revoke execute on function private.rebuild_conversation_labels(uuid) from public, anon, authenticated;
+
+select private.rebuild_conversation_labels(s.id) from public.stores s;

@@ -4,7 +4,7 @@
 -- labels; only the service role records labels; members read the label under RLS like the row.
 begin;
 \ir _helpers.psql
-select plan(20);
+select plan(22);
 select tests.seed_two_stores();
 
 create function pg_temp.conversation() returns uuid language sql stable as $$ select tests.id('conversation_a') $$;
@@ -97,6 +97,22 @@ select results_eq(
 select throws_ok(
   $$ update public.messages set label_unsure = true, category = null, urgency = null where provider_message_id = 'SM-plain' $$,
   '23514', null, 'an unsure flag without labels is refused');
+
+-- Rows copied with triggers off (the demo seed): the store's rebuild sets every conversation's label.
+set local session_replication_role = replica;
+insert into public.messages (store_id, conversation_id, direction, sender, body, provider_message_id, status,
+                             category, urgency, label_confidence, label_unsure, created_at)
+values (tests.id('store_b'), tests.id('conversation_b'), 'inbound', 'customer', 'kena tipu', 'SM-copied', 'received',
+        'payment', 'high', 0.8, false, now() + interval '1 minute');
+set local session_replication_role = origin;
+select results_eq(
+  $$ select label_category::text from public.conversations where id = tests.id('conversation_b') $$,
+  $$ values ('delivery') $$, 'with triggers off the label is not maintained');
+select private.rebuild_conversation_labels(tests.id('store_b'));
+select results_eq(
+  $$ select label_category::text, label_urgency::text from public.conversations where id = tests.id('conversation_b') $$,
+  $$ values ('payment', 'high') $$, 'the rebuild picks the newest of the two high labels, as the trigger would');
+delete from public.messages where provider_message_id = 'SM-copied';
 
 -- Who may write and read -----------------------------------------------------------------------------------
 select tests.authenticate_as(tests.id('agent_a'));

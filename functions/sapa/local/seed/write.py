@@ -135,8 +135,9 @@ def _write(
                     for row in rows:
                         copy.write_row(row)
     conn.execute("set local session_replication_role = origin")
-    for store in stores:  # the KPI rollups' triggers were off too: recompute them from the rows
+    for store in stores:  # the KPI rollups' and conversation labels' triggers were off too: recompute
         conn.execute("select private.kpi_rebuild(%s)", (store.profile.id,))
+        conn.execute("select private.rebuild_conversation_labels(%s)", (store.profile.id,))
 
 
 def _write_credentials(conn: psycopg.Connection[Any]) -> None:
