@@ -94,7 +94,11 @@ def export_run(
     staging = Path(tempfile.mkdtemp(prefix="sapa-export-"))
     try:
         export_onnx(model, staging / "fp32.onnx")
-        quantize_dynamic(staging / "fp32.onnx", staging / MODEL_FILE, weight_type=QuantType.QInt8)
+        # Per-channel weight scales: with one scale per tensor the urgency head of the 2026-12 run agreed
+        # with PyTorch on only 96.6% of the check messages (below min_agreement); per channel keeps it.
+        quantize_dynamic(
+            staging / "fp32.onnx", staging / MODEL_FILE, weight_type=QuantType.QInt8, per_channel=True
+        )
         tokenizer.backend_tokenizer.save(str(staging / TOKENIZER_FILE))
         metadata: dict[str, Any] = {
             "categories": modeling.category_labels(model.config),
@@ -102,7 +106,7 @@ def export_run(
             "max_length": run_info["max_length"],
             "base_model": run_info["base_model"],
             "run_name": run_info["run_name"],
-            "quantization": "onnxruntime dynamic int8 (QInt8 weights)",
+            "quantization": "onnxruntime dynamic int8 (QInt8 weights, per channel)",
             "normaliser": NORMALISER,
             "temperatures": dict(zip(("category", "urgency"), temperatures(model), strict=True)),
             "unsure_below": {
