@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sapa_model.config import CATEGORIES, DEFAULT_REALSTYLE, MODEL_DIR, load_run_config
+from sapa_model.config import CATEGORIES, DEFAULT_REALSTYLE, MODEL_DIR, REPO_ROOT, load_run_config
 from sapa_model.data import prepare, read_realstyle, realstyle_parts
 from sapa_model.evaluate import Baseline
 
@@ -63,8 +63,8 @@ def evaluate_heldout(
     sure_right = [r for r, u in zip(right, unsure, strict=True) if not u]
     unsure_right = [r for r, u in zip(right, unsure, strict=True) if u]
     return {
-        "model_dir": str(model_dir),
-        "config": str(config),
+        "model_dir": _display(model_dir),
+        "config": _display(config),
         "n": len(heldout),
         "by_language": rows,
         "unsure": {
@@ -76,6 +76,13 @@ def evaluate_heldout(
         "targets": TARGETS,
         "categories": list(CATEGORIES),
     }
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _cell(value: float | None) -> str:
