@@ -1,5 +1,5 @@
 /** What the inbox derives from a conversation: its service window, how long the customer waits, its order. */
-import type { ConversationItem, ConversationRow, MessagePreview } from './types'
+import type { ConversationItem, ConversationRow, Labels, MessagePreview } from './types'
 
 /** WhatsApp lets a business send free text only within 24 hours of the customer's last message. */
 export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -62,4 +62,16 @@ export function messagePreviewText(message: Pick<MessagePreview, 'body' | 'media
   const images = message.media?.every((m) => (m.content_type ?? '').startsWith('image/')) ?? false
   if (images) return count === 1 ? '📷 Photo' : `📷 ${count} photos`
   return count === 1 ? '📎 Attachment' : `📎 ${count} attachments`
+}
+
+/** The conversation's label (the most urgent issue of its customer messages), or null before any is labelled. */
+export function conversationLabels(row: ConversationRow): Labels | null {
+  if (!row.label_category && !row.label_urgency) return null
+  return {
+    messageId: row.label_message_id ?? null,
+    category: row.label_category ?? null,
+    urgency: row.label_urgency ?? null,
+    confidence: row.label_confidence ?? null,
+    unsure: row.label_unsure === true,
+  }
 }

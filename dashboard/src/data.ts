@@ -5,7 +5,6 @@ import type {
   ConversationItem,
   ConversationRow,
   Customer,
-  Labels,
   MessagePreview,
   MessageRow,
   NoteRow,
@@ -20,20 +19,17 @@ export const PAGE_SIZE = 40
 /** The newest messages a thread shows. */
 export const THREAD_LIMIT = 500
 
-// The row, its customer, its last message and the latest labelled customer message, in one request:
-// PostgREST orders and limits each embedded list per conversation.
+// The row (with the conversation's label, kept by the database), its customer and its last message, in
+// one request: PostgREST orders and limits the embedded list per conversation.
 const CONVERSATION_SELECT = [
   '*',
   'customer:customers!inner(id,name,phone,email,first_seen_at)',
   'last:messages(id,body,created_at,sender,direction,media)',
-  'labels:messages(id,category,urgency,created_at)',
 ].join(',')
 
 interface RawConversation extends ConversationRow {
   customer: Customer | null
   last: MessagePreview[] | null
-  labels: Labels[] | null
-  labelled?: unknown
 }
 
 /** Where the next page starts: after this conversation in (last_message_at desc nulls last, id desc). */
@@ -76,30 +72,19 @@ export async function fetchTeam(client: SupabaseClient, storeId: string): Promis
 function conversationQuery(client: SupabaseClient, storeId: string, filters: InboxFilters, userId: string) {
   let query = client
     .from('conversations')
-    .select(
-      filters.category || filters.urgency ? `${CONVERSATION_SELECT},labelled:messages!inner()` : CONVERSATION_SELECT,
-      { count: 'exact' },
-    )
+    .select(CONVERSATION_SELECT, { count: 'exact' })
     .eq('store_id', storeId)
     .order('created_at', { referencedTable: 'last', ascending: false })
     .limit(1, { referencedTable: 'last' })
-    .eq('labels.direction', 'inbound')
-    .not('labels.category', 'is', null)
-    .order('created_at', { referencedTable: 'labels', ascending: false })
-    .limit(1, { referencedTable: 'labels' })
 
   if (filters.status === 'open') query = query.neq('status', 'resolved')
   else if (filters.status !== 'all') query = query.eq('status', filters.status)
   if (filters.assignment === 'mine') query = query.eq('assignee_id', userId)
   else if (filters.assignment === 'unassigned') query = query.is('assignee_id', null)
 
-  // The database narrows to conversations with any customer message so labelled; whether the *latest*
-  // labels match is checked in memory (see matchesFilters), which PostgREST cannot express.
-  if (filters.category || filters.urgency) {
-    query = query.eq('labelled.direction', 'inbound')
-    if (filters.category) query = query.eq('labelled.category', filters.category)
-    if (filters.urgency) query = query.eq('labelled.urgency', filters.urgency)
-  }
+  // The conversation's label: its most urgent issue (migration 20261203000050).
+  if (filters.category) query = query.eq('label_category', filters.category)
+  if (filters.urgency) query = query.eq('label_urgency', filters.urgency)
   const search = customerSearchFilter(filters.search)
   if (search) query = query.or(search, { referencedTable: 'customers' })
   return query
@@ -154,10 +139,6 @@ export async function fetchConversationItem(
         .eq('store_id', storeId)
         .order('created_at', { referencedTable: 'last', ascending: false })
         .limit(1, { referencedTable: 'last' })
-        .eq('labels.direction', 'inbound')
-        .not('labels.category', 'is', null)
-        .order('created_at', { referencedTable: 'labels', ascending: false })
-        .limit(1, { referencedTable: 'labels' })
   const { data, error } = await query
     .eq('id', conversationId)
     .maybeSingle()
@@ -167,16 +148,17 @@ export async function fetchConversationItem(
 }
 
 function toItem(raw: RawConversation): ConversationItem {
-  // `labelled` is the (empty) embed the category/urgency filters join on; it carries nothing to show.
-  const { last, labels, labelled: _labelled, ...row } = raw
-  return { ...row, last: last?.[0] ?? null, labels: labels?.[0] ?? null }
+  const { last, ...row } = raw
+  return { ...row, last: last?.[0] ?? null }
 }
 
 /** The thread: the newest messages, oldest first. */
 export async function fetchThread(client: SupabaseClient, conversationId: string): Promise<MessageRow[]> {
   const { data, error } = await client
     .from('messages')
-    .select('id,store_id,conversation_id,direction,sender,body,media,status,category,urgency,label_confidence,metadata,created_at')
+    .select(
+      'id,store_id,conversation_id,direction,sender,body,media,status,category,urgency,label_confidence,label_unsure,metadata,created_at',
+    )
     .eq('conversation_id', conversationId)
     .order('created_at', { ascending: false })
     .order('id', { ascending: false })

@@ -56,8 +56,8 @@ export function matchesFilters(item: ConversationItem, filters: InboxFilters, us
   }
   if (filters.assignment === 'mine' && item.assignee_id !== userId) return false
   if (filters.assignment === 'unassigned' && item.assignee_id !== null) return false
-  if (filters.category !== null && item.labels?.category !== filters.category) return false
-  if (filters.urgency !== null && item.labels?.urgency !== filters.urgency) return false
+  if (filters.category !== null && item.label_category !== filters.category) return false
+  if (filters.urgency !== null && item.label_urgency !== filters.urgency) return false
   return matchesSearch(item, filters.search)
 }
 

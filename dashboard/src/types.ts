@@ -62,6 +62,13 @@ export interface ConversationRow {
   last_inbound_at: string | null
   created_at: string
   updated_at?: string
+  /** The conversation's label: its most urgent labelled customer message (kept by the database). */
+  label_message_id?: string | null
+  label_category?: IssueCategory | null
+  label_urgency?: Urgency | null
+  label_confidence?: number | null
+  /** The classifier was unsure of that label: a person should check it. */
+  label_unsure?: boolean | null
 }
 
 export interface MediaItem {
@@ -91,6 +98,7 @@ export interface MessageRow {
   category: IssueCategory | null
   urgency: Urgency | null
   label_confidence: number | null
+  label_unsure?: boolean | null
   metadata?: Record<string, unknown> | null
   created_at: string
 }
@@ -98,14 +106,19 @@ export interface MessageRow {
 /** The last message shown on a card. */
 export type MessagePreview = Pick<MessageRow, 'id' | 'body' | 'created_at' | 'sender' | 'direction' | 'media'>
 
-/** The classifier's labels of the latest labelled customer message. */
-export type Labels = Pick<MessageRow, 'id' | 'category' | 'urgency' | 'created_at'>
+/** The conversation's label as the inbox shows it (from the row's label_* columns). */
+export interface Labels {
+  messageId: string | null
+  category: IssueCategory | null
+  urgency: Urgency | null
+  confidence: number | null
+  unsure: boolean
+}
 
-/** A conversation as the inbox lists it: the row, its customer, its last message and latest labels. */
+/** A conversation as the inbox lists it: the row (with its label), its customer and its last message. */
 export interface ConversationItem extends ConversationRow {
   customer: Customer | null
   last: MessagePreview | null
-  labels: Labels | null
 }
 
 export interface NoteRow {

@@ -6,6 +6,8 @@ grid DIR [--base-model M]                          every config of DIR, then a s
 export RUN_DIR [--output D]                        ONNX int8 + tokenizer + labels, checked against PyTorch
 publish RUN_DIR [--reports DIR]                    copy a run's report into model/reports/<run name>
 prepare CONFIG.json                                data preparation only: print its statistics
+heldout [--model-dir D] [--config C] [--json F]    the served model on the real-style held-out part,
+                                                   per language, beside the TF-IDF baseline
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     prepare = commands.add_parser("prepare", help="print the data statistics of a config")
     prepare.add_argument("config")
 
+    heldout = commands.add_parser("heldout", help="held-out real-style figures of the exported model")
+    heldout.add_argument("--model-dir", help="default: model/artifacts/current")
+    heldout.add_argument(
+        "--config", help="the run's config, for the baseline (default: model/configs/best.json)"
+    )
+    heldout.add_argument("--json", help="also write the figures to this file")
+
     args = root.parse_args(argv)
     if args.command == "train":
         from sapa_model.train import train_and_evaluate
@@ -82,6 +91,17 @@ def main(argv: list[str] | None = None) -> int:
 
         data_args, _, _ = load_run_config(args.config, {"output_dir": tempfile.gettempdir()})
         print(json.dumps(prepare_data(data_args).stats, indent=2, ensure_ascii=False))
+    elif args.command == "heldout":
+        from sapa_model.config import MODEL_DIR
+        from sapa_model.heldout import main as heldout_main
+
+        print(
+            heldout_main(
+                Path(args.model_dir) if args.model_dir else MODEL_DIR / "artifacts" / "current",
+                Path(args.config) if args.config else MODEL_DIR / "configs" / "best.json",
+                Path(args.json) if args.json else None,
+            )
+        )
     return 0
 
 

@@ -45,6 +45,13 @@ class DataArguments:
         default=0,
         metadata={"help": "templated Indonesian/mixed training utterances per category (0: none)"},
     )
+    realstyle_train_repeat: int = field(
+        default=0,
+        metadata={
+            "help": "times the real-style tuning messages (train part) are added to the training split "
+            "(0: none); the calibration and held-out parts never are"
+        },
+    )
     max_train_samples: int | None = field(default=None, metadata={"help": "debugging / tests"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "debugging / tests"})
     data_seed_value: int = field(default=13, metadata={"help": "seed of placeholder filling and splits"})
@@ -61,6 +68,12 @@ class ModelArguments:
     classifier_dropout: float = 0.1
     urgency_loss_weight: float = field(default=0.5, metadata={"help": "weight of the urgency head's loss"})
     torch_threads: int = field(default=2, metadata={"help": "torch.set_num_threads while training"})
+    unsure_category_below: float = field(
+        default=0.6, metadata={"help": "a label is unsure when its calibrated category confidence is lower"}
+    )
+    unsure_urgency_below: float = field(
+        default=0.5, metadata={"help": "a label is unsure when its calibrated urgency confidence is lower"}
+    )
 
 
 RunArguments = tuple[DataArguments, ModelArguments, TrainingArguments]

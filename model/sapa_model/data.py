@@ -18,6 +18,7 @@ Order of operations (each step's counts go into the report):
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 import re
@@ -47,6 +48,8 @@ class PreparedData:
     validation: list[Example]
     test: list[Example]
     stats: dict[str, Any] = field(default_factory=dict)
+    calibration: list[Example] = field(default_factory=list)  # real-style tuning part, not trained on
+    heldout: list[Example] = field(default_factory=list)  # real-style held-out part: evaluation only
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,13 @@ def prepare(args: DataArguments) -> PreparedData:
     random.Random(seed).shuffle(train)  # noqa: S311 (not a secret)
     if args.max_train_samples is not None:
         train = train[: args.max_train_samples]
+    parts = realstyle_parts(read_realstyle(args.realstyle_path))
+    # The hand-labelled tuning messages are few: repeated so that they weigh against thousands of
+    # Bitext rows; added after the cap so a capped run keeps all of them.
+    realstyle_train = parts["train"] * args.realstyle_train_repeat
+    if realstyle_train:
+        train = train + realstyle_train
+        random.Random(seed + 2).shuffle(train)  # noqa: S311 (not a secret)
     if args.max_eval_samples is not None:
         validation = validation[: args.max_eval_samples]
         test = test[: args.max_eval_samples]
@@ -210,6 +220,9 @@ def prepare(args: DataArguments) -> PreparedData:
         "near_duplicate_threshold": args.near_duplicate_threshold,
         "split": args.split,
         "templated_indonesian_in_train": len(templated),
+        "realstyle_in_train": f"{len(parts['train'])} tuning messages x {args.realstyle_train_repeat}",
+        "realstyle_calibration": len(parts["calibration"]),
+        "realstyle_heldout": len(parts["heldout"]),
         "sizes": {"train": len(train), "validation": len(validation), "test": len(test)},
         "train_categories": dict(sorted(Counter(e["category"] for e in train).items())),
         "test_categories": dict(sorted(Counter(e["category"] for e in test).items())),
@@ -217,7 +230,14 @@ def prepare(args: DataArguments) -> PreparedData:
         "test_urgency": dict(sorted(Counter(e["urgency"] for e in test).items())),
         "max_test_to_train_similarity": leak_check(train, test),
     }
-    return PreparedData(train=train, validation=validation, test=test, stats=stats)
+    return PreparedData(
+        train=train,
+        validation=validation,
+        test=test,
+        stats=stats,
+        calibration=parts["calibration"],
+        heldout=parts["heldout"],
+    )
 
 
 def read_realstyle(path: str | Path) -> list[Example]:
@@ -235,6 +255,32 @@ def read_realstyle(path: str | Path) -> list[Example]:
                 "category": item["category"],
                 "urgency": item["urgency"],
                 "source": f"realstyle:{item.get('lang', '?')}",
+                "part": realstyle_part(item["text"], int(item.get("batch", 1))),
             }
         )
     return examples
+
+
+def _text_hash(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def is_held_out(text: str, batch: int) -> bool:
+    """The held-out rule, fixed before any model read batch 2 (model/data/README.md): a batch-2 message
+    whose SHA-256 starts with an even byte. Batch 1 was read in earlier reports, so it is never held out."""
+    return batch >= 2 and _text_hash(text)[0] % 2 == 0
+
+
+def realstyle_part(text: str, batch: int) -> str:
+    """heldout (evaluation only), calibration (temperature scaling; a third of the tuning messages, by
+    the hash's second byte) or train."""
+    if is_held_out(text, batch):
+        return "heldout"
+    return "calibration" if _text_hash(text)[1] % 3 == 0 else "train"
+
+
+def realstyle_parts(examples: list[Example]) -> dict[str, list[Example]]:
+    parts: dict[str, list[Example]] = {"train": [], "calibration": [], "heldout": []}
+    for example in examples:
+        parts[example["part"]].append(example)
+    return parts

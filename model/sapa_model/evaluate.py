@@ -19,6 +19,7 @@ from sklearn.metrics import (
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from sapa_model.config import CATEGORIES, URGENCIES
+from sapa_model.inference import model_texts
 
 
 def metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -51,7 +52,8 @@ def metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
 
 
 class Baseline:
-    """TF-IDF (words 1-2 and characters 2-5) + logistic regression, one per label, same training data."""
+    """TF-IDF (words 1-2 and characters 2-5) + logistic regression, one per label, same training data
+    and the same normalised text as the transformer."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -69,7 +71,7 @@ class Baseline:
         return Pipeline([("tfidf", features), ("logreg", classifier)])
 
     def fit(self, examples: list[dict[str, str]]) -> Baseline:
-        texts = [e["text"] for e in examples]
+        texts = model_texts([e["text"] for e in examples])
         self.category.fit(texts, [e["category"] for e in examples])
         self.urgency.fit(texts, [e["urgency"] for e in examples])
         return self
@@ -77,7 +79,8 @@ class Baseline:
     def predict(self, texts: list[str]) -> tuple[list[str], list[str]]:
         if not texts:
             return [], []
-        return list(self.category.predict(texts)), list(self.urgency.predict(texts))
+        inputs = model_texts(texts)
+        return list(self.category.predict(inputs)), list(self.urgency.predict(inputs))
 
 
 def evaluate_set(

@@ -23,8 +23,8 @@ from transformers import AutoTokenizer
 
 from sapa_model import modeling
 from sapa_model.config import MODEL_DIR, DataArguments
-from sapa_model.data import Example, prepare, read_realstyle
-from sapa_model.inference import predict_proba
+from sapa_model.data import Example, prepare
+from sapa_model.inference import predict_proba, temperatures
 from sapa_model.train import RUN_FILE
 
 DEFAULT_OUTPUT = MODEL_DIR / "artifacts" / "current"
@@ -36,12 +36,17 @@ class ProbabilityHeads(torch.nn.Module):
     def __init__(self, model: modeling.SapaIssueClassifier) -> None:
         super().__init__()
         self.model = model
+        # The calibrated temperatures are part of the graph: the served probabilities are calibrated.
+        self.category_temperature, self.urgency_temperature = temperatures(model)
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         output = self.model(input_ids=input_ids, attention_mask=attention_mask)
-        return torch.softmax(output.logits, dim=-1), torch.softmax(output.urgency_logits, dim=-1)
+        return (
+            torch.softmax(output.logits / self.category_temperature, dim=-1),
+            torch.softmax(output.urgency_logits / self.urgency_temperature, dim=-1),
+        )
 
 
 def export_onnx(model: modeling.SapaIssueClassifier, path: Path, opset: int = 17) -> None:
@@ -73,7 +78,13 @@ def export_run(
     check_texts: list[str] | None = None,
 ) -> dict[str, Any]:
     """Write the inference folder for `run_dir`'s model and return the check's figures."""
-    from sapa.classify.model import METADATA_FILE, MODEL_FILE, TOKENIZER_FILE, ExportedClassifier
+    from sapa.classify.model import (
+        METADATA_FILE,
+        MODEL_FILE,
+        NORMALISER,
+        TOKENIZER_FILE,
+        ExportedClassifier,
+    )
 
     output = output or DEFAULT_OUTPUT
     model_dir = run_dir / "model"
@@ -83,7 +94,11 @@ def export_run(
     staging = Path(tempfile.mkdtemp(prefix="sapa-export-"))
     try:
         export_onnx(model, staging / "fp32.onnx")
-        quantize_dynamic(staging / "fp32.onnx", staging / MODEL_FILE, weight_type=QuantType.QInt8)
+        # Per-channel weight scales: with one scale per tensor the urgency head of the 2026-12 run agreed
+        # with PyTorch on only 96.6% of the check messages (below min_agreement); per channel keeps it.
+        quantize_dynamic(
+            staging / "fp32.onnx", staging / MODEL_FILE, weight_type=QuantType.QInt8, per_channel=True
+        )
         tokenizer.backend_tokenizer.save(str(staging / TOKENIZER_FILE))
         metadata: dict[str, Any] = {
             "categories": modeling.category_labels(model.config),
@@ -91,7 +106,13 @@ def export_run(
             "max_length": run_info["max_length"],
             "base_model": run_info["base_model"],
             "run_name": run_info["run_name"],
-            "quantization": "onnxruntime dynamic int8 (QInt8 weights)",
+            "quantization": "onnxruntime dynamic int8 (QInt8 weights, per channel)",
+            "normaliser": NORMALISER,
+            "temperatures": dict(zip(("category", "urgency"), temperatures(model), strict=True)),
+            "unsure_below": {
+                "category": float(getattr(model.config, "unsure_category_below", 0.0)),
+                "urgency": float(getattr(model.config, "unsure_urgency_below", 0.0)),
+            },
         }
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
 
@@ -157,8 +178,4 @@ def exported_accuracy(exported: Any, examples: list[Example]) -> dict[str, float
 def _labelled_sets(run_info: dict[str, Any]) -> dict[str, list[Example]]:
     data_args = DataArguments(**run_info["data_arguments"])
     data = prepare(data_args)
-    return {
-        "validation": data.validation,
-        "test": data.test,
-        "realstyle": read_realstyle(data_args.realstyle_path),
-    }
+    return {"validation": data.validation, "test": data.test, "realstyle": data.heldout}

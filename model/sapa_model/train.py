@@ -14,14 +14,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, Trainer, set_seed
 
 from sapa_model import modeling
+from sapa_model.calibration import expected_calibration_error, fit_temperature, unsure_figures
 from sapa_model.config import CATEGORIES, MODEL_DIR, URGENCIES, load_run_config
-from sapa_model.data import Example, PreparedData, prepare, read_realstyle
+from sapa_model.data import Example, PreparedData, prepare
 from sapa_model.evaluate import Baseline, by_language, evaluate_set, write_report
-from sapa_model.inference import predict_proba
+from sapa_model.inference import model_texts, predict_logits, predict_proba, softmax
 
 log = logging.getLogger(__name__)
 RUN_FILE = "sapa_run.json"
@@ -29,7 +31,8 @@ RUN_FILE = "sapa_run.json"
 
 class EncodedDataset(torch.utils.data.Dataset[dict[str, Any]]):
     def __init__(self, examples: list[Example], tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-        encoded = tokenizer([e["text"] for e in examples], truncation=True, max_length=max_length)
+        texts = model_texts([e["text"] for e in examples])
+        encoded = tokenizer(texts, truncation=True, max_length=max_length)
         self.items = [
             {
                 "input_ids": encoded["input_ids"][i],
@@ -100,6 +103,9 @@ def train_and_evaluate(
     trainer.train()
     train_seconds = time.monotonic() - started
 
+    calibration = calibrate(model, tokenizer, data.calibration, model_args.max_length)
+    model.config.unsure_category_below = model_args.unsure_category_below
+    model.config.unsure_urgency_below = model_args.unsure_urgency_below
     model_dir = run_dir / "model"
     model.save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
@@ -115,10 +121,10 @@ def train_and_evaluate(
         "data_arguments": dataclasses.asdict(data_args),
         "model_arguments": dataclasses.asdict(model_args),
         "data": data.stats,
+        "calibration": calibration,
     }
     (model_dir / RUN_FILE).write_text(json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
-    realstyle = read_realstyle(data_args.realstyle_path)
-    report = evaluate_run(model, tokenizer, data, realstyle, run_info, seed=training_args.seed)
+    report = evaluate_run(model, tokenizer, data, run_info, seed=training_args.seed)
     write_report(run_dir / "report", report)
     log.info(
         "run %s: test category accuracy %s", name, report["sets"]["test"]["model"]["category"]["accuracy"]
@@ -126,21 +132,53 @@ def train_and_evaluate(
     return run_dir
 
 
+def calibrate(
+    model: modeling.SapaIssueClassifier,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[Example],
+    max_length: int,
+) -> dict[str, Any]:
+    """Fit both heads' temperatures on the real-style calibration part and save them in the config."""
+    logits = predict_logits(model, tokenizer, [e["text"] for e in examples], max_length)
+    gold_category = np.array([CATEGORIES.index(e["category"]) for e in examples], dtype=int)
+    gold_urgency = np.array([URGENCIES.index(e["urgency"]) for e in examples], dtype=int)
+    category_t = fit_temperature(logits.category, gold_category)
+    urgency_t = fit_temperature(logits.urgency, gold_urgency)
+    model.config.category_temperature = category_t
+    model.config.urgency_temperature = urgency_t
+    return {
+        "fitted_on": f"real-style calibration part (n={len(examples)})",
+        "category_temperature": category_t,
+        "urgency_temperature": urgency_t,
+        "calibration_ece_before": {
+            "category": expected_calibration_error(softmax(logits.category), gold_category),
+            "urgency": expected_calibration_error(softmax(logits.urgency), gold_urgency),
+        },
+        "calibration_ece_after": {
+            "category": expected_calibration_error(softmax(logits.category, category_t), gold_category),
+            "urgency": expected_calibration_error(softmax(logits.urgency, urgency_t), gold_urgency),
+        },
+    }
+
+
 def evaluate_run(
     model: modeling.SapaIssueClassifier,
     tokenizer: PreTrainedTokenizerBase,
     data: PreparedData,
-    realstyle: list[Example],
     run_info: dict[str, Any],
     *,
     seed: int,
 ) -> dict[str, Any]:
+    """Bitext validation and test, and the real-style calibration and held-out parts, for the model and
+    the TF-IDF baseline trained on the same training split."""
     baseline = Baseline(seed).fit(data.train)
     sets: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
     for set_name, examples in (
         ("validation", data.validation),
         ("test", data.test),
-        ("realstyle", realstyle),
+        ("realstyle_calibration", data.calibration),
+        ("realstyle", data.heldout),
     ):
         texts = [e["text"] for e in examples]
         probabilities = predict_proba(model, tokenizer, texts, run_info["max_length"])
@@ -166,7 +204,30 @@ def evaluate_run(
                 if categories[i] != e["category"] or urgencies[i] != e["urgency"]
             ]
             sets[set_name]["n_wrong"] = len(errors)
+            sets[set_name]["calibration"] = held_out_calibration(model, probabilities, examples)
     return {**run_info, "sets": sets, "realstyle_errors": errors}
+
+
+def held_out_calibration(
+    model: modeling.SapaIssueClassifier, probabilities: Any, examples: list[Example]
+) -> dict[str, Any]:
+    """Calibration error and the unsure state on the held-out part (read, never fitted on)."""
+    gold_category = np.array([CATEGORIES.index(e["category"]) for e in examples], dtype=int)
+    gold_urgency = np.array([URGENCIES.index(e["urgency"]) for e in examples], dtype=int)
+    return {
+        "ece": {
+            "category": expected_calibration_error(probabilities.category, gold_category),
+            "urgency": expected_calibration_error(probabilities.urgency, gold_urgency),
+        },
+        "unsure": unsure_figures(
+            probabilities.category,
+            probabilities.urgency,
+            gold_category,
+            gold_urgency,
+            float(model.config.unsure_category_below),
+            float(model.config.unsure_urgency_below),
+        ),
+    }
 
 
 def describe_base(base_model: str) -> str:

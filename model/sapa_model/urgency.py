@@ -12,10 +12,11 @@ from sapa_model.config import URGENCIES
 
 # Base level per Bitext intent (and per intent of the templated Indonesian utterances).
 INTENT_BASE: dict[str, str] = {
-    # high: money or goods are being lost now, or the customer is complaining
-    "payment_issue": "high",
+    # high: the customer is complaining (anger)
     "complaint": "high",
-    # medium: an existing order, payment, refund or account needs an action or an answer
+    # medium: an existing order, payment, refund or account needs an action or an answer. A payment
+    # problem is medium until money is lost (charged twice, debited without an order: HARM cues)
+    "payment_issue": "medium",
     "cancel_order": "medium",
     "change_order": "medium",
     "track_order": "medium",
@@ -54,11 +55,12 @@ def _words(alternatives: str) -> re.Pattern[str]:
 HARM = _words(
     r"fraud|scam(?:med)?|stolen|charged twice|double[- ]?charged?|charged 2x|"
     r"money (?:is )?gone|never (?:arrived|came|received)|not received|didn'?t receive|"
-    r"lost (?:package|parcel)|(?:package|parcel|paket) (?:is )?(?:lost|hilang)|damaged|broken|"
+    r"lost (?:package|parcel)|(?:package|parcel|paket)(?:nya)? (?:is )?(?:lost|hilang|ilang)|damaged|"
+    r"broken|cracked|hacked|unauthori[sz]ed|"
     r"wrong (?:item|size|colou?r|product)|lawyer|police|chargeback|penipu(?:an)?|nipu|ditipu|"
-    r"kena tipu|uang (?:saya |aku |gue )?hilang|(?:ke)?potong (?:dua ?kali|2x|dobel)|dobel|"
-    r"rusak|pecah|salah kirim|barang(?:nya)? salah|tidak sampai|gak sampai|ga sampai|"
-    r"nggak sampai|polisi|lapor(?:kan)?|ylki|viral(?:kan)?|refund sekarang"
+    r"kena tipu|uang (?:saya |aku |gue )?hilang|(?:ke|ter)?potong|dobel|dihack|diretas|"
+    r"rusak|pecah|retak|cacat|salah kirim|barang(?:nya)? salah|tidak sampai|gak sampai|ga sampai|"
+    r"nggak sampai|polisi|lapor(?:kan)?|ylki|bpsk|pengacara|viral(?:kan)?|refund sekarang"
 )
 # Time pressure: one level up.
 PRESSURE = _words(
@@ -71,6 +73,16 @@ PRESSURE = _words(
 ANGER = _words(
     r"f+u+c+k\w*|goddamn\w*|damn\w*|bloody|shit\w*|crap\w*|worst|terrible|ridiculous|"
     r"unacceptable|kecewa|parah|anjir|anjing|bangsat|sialan|brengsek|gila|payah|ngecewain"
+)
+# A thank-you or a greeting that asks nothing: never more than low.
+GRATITUDE = _words(
+    r"thanks?|thank (?:you|u)|thx|appreciate(?:d)?|terima ?kasih|makasih|makasi|mksh|trims|tq|"
+    r"mantap|sukses terus|good (?:morning|afternoon|evening)|selamat (?:pagi|siang|sore|malam)"
+)
+# A request or a question: a message with one is not a thank-you note, even when it ends "makasih".
+REQUEST = _words(
+    r"mau|tolong|tlg|please|pls|bisa|minta|mohon|can|could|would|want|need|how|when|where|why|"
+    r"kapan|gimana|bagaimana|berapa|brp|kenapa|knp|kok|mana|batal\w*|cancel\w*|refund|retur\w*"
 )
 # Explicitly no hurry: one level down.
 CALM = _words(
@@ -85,9 +97,15 @@ def _shift(level: str, steps: int) -> str:
 
 
 def weak_urgency(intent: str, text: str) -> str:
-    """The rubric applied mechanically: base by intent, harm → high, pressure/anger +1, calm -1."""
-    level = INTENT_BASE.get(intent, "low")
+    """The rubric applied mechanically: a thank-you note (no request, no question, no anger) is low;
+    harm → high; else the intent's base, pressure/anger +1, calm -1, and a question for information
+    (base low) at most medium."""
+    anger = bool(ANGER.search(text)) or text.count("!") >= 3
+    if GRATITUDE.search(text) and "?" not in text and not REQUEST.search(text) and not anger:
+        return "low"
     if HARM.search(text) or text.count("!") >= 3:
         return "high"
+    base = INTENT_BASE.get(intent, "low")
     steps = int(bool(PRESSURE.search(text))) + int(bool(ANGER.search(text))) - int(bool(CALM.search(text)))
-    return _shift(level, steps)
+    level = _shift(base, steps)
+    return "medium" if base == "low" and level == "high" else level

@@ -67,7 +67,8 @@ def test_handler_answers_a_sample_event(configured: Path) -> None:
 
     response = handler(event, None)
 
-    assert [set(label) for label in response["labels"]] == [{"category", "urgency", "confidence"}] * 2
+    fields = {"category", "urgency", "confidence", "urgency_confidence", "unsure"}
+    assert [set(label) for label in response["labels"]] == [fields] * 2
     expected = predict(event["texts"], model_dir=configured)
     assert [label["category"] for label in response["labels"]] == [label.category for label in expected]
     json.dumps(response)  # what Lambda sends back must serialise

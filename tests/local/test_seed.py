@@ -202,6 +202,24 @@ def test_inbound_messages_are_classified_in_all_five_categories(db: Db) -> None:
     assert 0 < english < indonesian
 
 
+def test_each_conversation_carries_its_most_urgent_label(db: Db) -> None:
+    """The history is copied with triggers off; the seed rebuilds the conversations' labels after it."""
+    high = "select count(*) from conversations where store_id = %s and label_urgency = 'high'"
+    assert db.value(high, DEMO_STORE) > 0
+    assert db.value("""
+        select count(*) from conversations c
+        where c.store_id = %s
+          and (c.label_urgency is distinct from (
+                 select max(m.urgency) from messages m
+                 where m.conversation_id = c.id and m.direction = 'inbound' and m.category is not null)
+               or c.label_message_id is distinct from (
+                 select m.id from messages m
+                 where m.conversation_id = c.id and m.direction = 'inbound' and m.category is not null
+                 order by m.urgency desc, coalesce(m.label_unsure, false), m.created_at desc, m.id desc
+                 limit 1))
+    """, DEMO_STORE) == 0  # fmt: skip
+
+
 def test_every_kind_of_ending_is_there(db: Db) -> None:
     endings = dict(db.rows("""
         select coalesce(resolution::text, status::text), count(*) from conversations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,12 +13,14 @@ from sapa_model.data import (
     BitextRow,
     drop_exact_duplicates,
     drop_near_duplicates,
+    is_held_out,
     leak_check,
     max_cross_similarity,
     normalise,
     prepare,
     read_bitext,
     read_realstyle,
+    realstyle_parts,
     undersample_other,
 )
 from sapa_model.placeholders import fill
@@ -146,3 +149,38 @@ def test_realstyle_rejects_unknown_labels(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="unknown label"):
         read_realstyle(path)
+
+
+def test_batch_two_adds_at_least_300_hand_labelled_messages_in_both_languages() -> None:
+    lines = [json.loads(line) for line in DEFAULT_REALSTYLE.read_text().splitlines() if line.strip()]
+    new = [line for line in lines if line.get("batch") == 2]
+    assert len(new) >= 300
+    languages = Counter(line["lang"] for line in new)
+    assert languages["id"] >= 100 and languages["en"] >= 80 and languages["mixed"] >= 60
+    assert {line["category"] for line in new} == set(CATEGORIES)
+    assert {line["urgency"] for line in new} == set(URGENCIES)
+
+
+def test_the_held_out_rule_is_a_fixed_hash_of_the_text() -> None:
+    examples = read_realstyle(DEFAULT_REALSTYLE)
+    parts = realstyle_parts(examples)
+    assert sum(len(part) for part in parts.values()) == len(examples)
+    lines = [json.loads(line) for line in DEFAULT_REALSTYLE.read_text().splitlines() if line.strip()]
+    for line, example in zip(lines, examples, strict=True):
+        held_out = hashlib.sha256(line["text"].encode()).digest()[0] % 2 == 0 and line.get("batch") == 2
+        assert (example["part"] == "heldout") == held_out
+        assert is_held_out(line["text"], int(line.get("batch", 1))) == held_out
+    assert len(parts["heldout"]) >= 150
+    assert {e["source"] for e in parts["heldout"]} == {"realstyle:id", "realstyle:en", "realstyle:mixed"}
+    assert not [e for e in parts["heldout"] if e["text"] in {line["text"] for line in lines[:154]}]
+
+
+def test_held_out_and_calibration_messages_are_never_trained_on(bitext_sample: Path) -> None:
+    data = prepare(DataArguments(bitext_path=str(bitext_sample), realstyle_train_repeat=3))
+    trained = Counter(e["text"] for e in data.train if e["source"].startswith("realstyle"))
+    parts = realstyle_parts(read_realstyle(DEFAULT_REALSTYLE))
+    assert set(trained) == {e["text"] for e in parts["train"]}
+    assert set(trained.values()) == {3}
+    assert not set(trained) & {e["text"] for e in data.heldout + data.calibration}
+    assert data.heldout == parts["heldout"] and data.calibration == parts["calibration"]
+    assert not [e for e in data.validation + data.test if e["source"].startswith("realstyle")]

@@ -1,6 +1,6 @@
 import { serviceWindow, waitingSince } from '../conversation'
 import { CATEGORY_LABELS, formatDateTime, formatDuration, statusLabel, URGENCY_LABELS } from '../format'
-import type { ConversationItem, ConversationStatus, IssueCategory, Urgency } from '../types'
+import type { ConversationItem, ConversationStatus, IssueCategory, Labels, Urgency } from '../types'
 import { Icon } from './Icon'
 
 export function StatusBadge({ status }: { status: ConversationStatus }) {
@@ -13,21 +13,49 @@ export function StatusBadge({ status }: { status: ConversationStatus }) {
   )
 }
 
-export function CategoryBadge({ category }: { category: IssueCategory }) {
+const UNSURE_TITLE = 'The classifier was unsure of this label: check it'
+
+export function CategoryBadge({ category, unsure = false }: { category: IssueCategory; unsure?: boolean }) {
   return (
-    <span data-testid="category-badge" class={`badge badge--category badge--cat-${category}`} title="Category">
+    <span
+      data-testid="category-badge"
+      data-unsure={unsure ? 'true' : undefined}
+      class={`badge badge--category badge--cat-${category}${unsure ? ' badge--unsure' : ''}`}
+      title={unsure ? `Category · ${UNSURE_TITLE}` : 'Category'}
+    >
       {CATEGORY_LABELS[category] ?? category}
     </span>
   )
 }
 
-export function UrgencyBadge({ urgency }: { urgency: Urgency }) {
+export function UrgencyBadge({ urgency, unsure = false }: { urgency: Urgency; unsure?: boolean }) {
   return (
-    <span data-testid="urgency-badge" class={`badge badge--urgency badge--urg-${urgency}`} title="Urgency">
+    <span
+      data-testid="urgency-badge"
+      data-unsure={unsure ? 'true' : undefined}
+      class={`badge badge--urgency badge--urg-${urgency}${unsure ? ' badge--unsure' : ''}`}
+      title={unsure ? `Urgency · ${UNSURE_TITLE}` : 'Urgency'}
+    >
       <span class="badge__dot" aria-hidden="true" />
       {URGENCY_LABELS[urgency] ?? urgency}
       <span class="visually-hidden"> urgency</span>
     </span>
+  )
+}
+
+/** The conversation's label (its most urgent issue); an unsure one is drawn dashed and says so. */
+export function LabelBadges({ labels }: { labels: Labels | null }) {
+  if (!labels) return null
+  return (
+    <>
+      {labels.category && <CategoryBadge category={labels.category} unsure={labels.unsure} />}
+      {labels.urgency && <UrgencyBadge urgency={labels.urgency} unsure={labels.unsure} />}
+      {labels.unsure && (
+        <span data-testid="label-unsure" class="label-unsure" title={UNSURE_TITLE}>
+          unsure
+        </span>
+      )}
+    </>
   )
 }
 

@@ -20,7 +20,8 @@ import {
   type TicketRow,
   type TicketStatus,
 } from '../types'
-import { CategoryBadge, UrgencyBadge } from './Badges'
+import { conversationLabels } from '../conversation'
+import { LabelBadges } from './Badges'
 import { Icon } from './Icon'
 import { memberLabel } from './members'
 
@@ -94,11 +95,10 @@ function SummarySection({ item }: { item: ConversationItem }) {
       ) : (
         <p class="muted">No summary yet. One is written after a handoff and as the conversation goes on.</p>
       )}
-      {item.labels && (item.labels.category || item.labels.urgency) && (
+      {conversationLabels(item) && (
         <p class="summary__labels">
-          <span class="muted">Latest message:</span>
-          {item.labels.category && <CategoryBadge category={item.labels.category} />}
-          {item.labels.urgency && <UrgencyBadge urgency={item.labels.urgency} />}
+          <span class="muted">Most urgent issue:</span>
+          <LabelBadges labels={conversationLabels(item)} />
         </p>
       )}
     </section>

@@ -1,7 +1,7 @@
-import { messagePreviewText } from '../conversation'
+import { conversationLabels, messagePreviewText } from '../conversation'
 import { formatDateTime, formatListTime, initials } from '../format'
 import type { ConversationItem, TeamMember } from '../types'
-import { CategoryBadge, StatusBadge, UrgencyBadge, WaitingBadge } from './Badges'
+import { LabelBadges, StatusBadge, WaitingBadge } from './Badges'
 import { memberLabel } from './members'
 import { conversationHref } from '../routes'
 
@@ -62,8 +62,7 @@ export function ConversationCard({ item, now, selected, userId, team }: Props) {
             </span>
           )}
           <span class="card__row card__row--tags">
-            {item.labels?.category && <CategoryBadge category={item.labels.category} />}
-            {item.labels?.urgency && <UrgencyBadge urgency={item.labels.urgency} />}
+            <LabelBadges labels={conversationLabels(item)} />
             <WaitingBadge item={item} now={now} />
             {assignee && (
               <span class="card__assignee" data-testid="card-assignee" title="Assigned to">

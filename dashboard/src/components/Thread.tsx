@@ -143,8 +143,10 @@ function MessageBubble({
           </p>
         )}
         <span class="bubble__meta">
-          {inbound && message.category && <CategoryBadge category={message.category} />}
-          {inbound && message.urgency && <UrgencyBadge urgency={message.urgency} />}
+          {inbound && message.category && (
+            <CategoryBadge category={message.category} unsure={message.label_unsure === true} />
+          )}
+          {inbound && message.urgency && <UrgencyBadge urgency={message.urgency} unsure={message.label_unsure === true} />}
           <time dateTime={message.created_at} title={formatDateTime(message.created_at)}>
             {formatClock(message.created_at)}
           </time>

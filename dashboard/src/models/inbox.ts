@@ -245,14 +245,13 @@ export function mergeItem(current: ConversationItem, fresh: ConversationItem): C
   return {
     ...base,
     last: pickNewer(current.last, fresh.last),
-    labels: pickNewer(current.labels, fresh.labels),
     last_message_at: laterOf(current.last_message_at, fresh.last_message_at),
     last_inbound_at: laterOf(current.last_inbound_at, fresh.last_inbound_at),
   }
 }
 
 function rowOf(item: ConversationItem): ConversationRow {
-  const { customer: _customer, last: _last, labels: _labels, ...row } = item
+  const { customer: _customer, last: _last, ...row } = item
   return row
 }
 
@@ -272,18 +271,11 @@ export function withMessage(item: ConversationItem, message: MessageRow): Conver
     direction: message.direction,
     media: message.media,
   }
-  const labelled = message.direction === 'inbound' && message.category !== null
-  const newerLabels =
-    labelled &&
-    (item.labels === null ||
-      item.labels.id === message.id ||
-      Date.parse(message.created_at) >= Date.parse(item.labels.created_at))
+  // Labels are not taken from the message: the conversation's label (its most urgent issue) comes with
+  // the conversation row, which the database updates when a message is labelled.
   return {
     ...item,
     last: isNewerMessage(preview, item.last) ? preview : item.last,
-    labels: newerLabels
-      ? { id: message.id, category: message.category, urgency: message.urgency, created_at: message.created_at }
-      : item.labels,
     last_message_at: laterOf(item.last_message_at, message.created_at),
     last_inbound_at:
       message.direction === 'inbound' ? laterOf(item.last_inbound_at, message.created_at) : item.last_inbound_at,

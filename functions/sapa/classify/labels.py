@@ -10,7 +10,9 @@ from dataclasses import dataclass
 class Label:
     category: str  # delivery | order | payment | refund | other
     urgency: str  # low | medium | high
-    confidence: float  # probability of the predicted category
+    confidence: float  # calibrated probability of the predicted category
+    urgency_confidence: float = 1.0  # calibrated probability of the predicted urgency
+    unsure: bool = False  # a confidence below the model's threshold: a person should check the label
 
 
 class ClassifierNotFoundError(FileNotFoundError):

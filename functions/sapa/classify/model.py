@@ -4,7 +4,11 @@ An exported model is a folder written by `python -m sapa_model export` (model/sa
   model.onnx        int8 (dynamically quantised) graph: input_ids, attention_mask → category and
                     urgency probabilities
   tokenizer.json    the fine-tuned encoder's tokenizer
-  classifier.json   label names of both heads, max_length, base model, export check figures
+  classifier.json   label names of both heads, max_length, base model, export check figures, the text
+                    normaliser the model was trained with, and the unsure thresholds of both heads
+
+The graph's probabilities are calibrated (temperature scaling, fitted when the run was trained). A label
+is `unsure` when either head's probability is below its threshold in classifier.json.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
+from sapa.chatwords import normalise_message
 from sapa.classify.labels import ClassifierNotFoundError, Label
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 METADATA_FILE = "classifier.json"
+NORMALISER = "sapa.chatwords.normalise_message"
+"""classifier.json's `normaliser` of a model trained on normalised text (the only one there is)."""
 
 
 class ExportedClassifier:
@@ -42,6 +49,13 @@ class ExportedClassifier:
         self.metadata: dict[str, Any] = json.loads((self.directory / METADATA_FILE).read_text())
         self.categories: list[str] = list(self.metadata["categories"])
         self.urgencies: list[str] = list(self.metadata["urgencies"])
+        normaliser = self.metadata.get("normaliser")
+        if normaliser not in (None, NORMALISER):
+            raise ValueError(f"{self.directory}: unknown text normaliser {normaliser!r}")
+        self.normalise = normaliser == NORMALISER
+        unsure_below = self.metadata.get("unsure_below", {})
+        self.unsure_category_below = float(unsure_below.get("category", 0.0))
+        self.unsure_urgency_below = float(unsure_below.get("urgency", 0.0))
         self.tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_length=int(self.metadata["max_length"]))
         self.tokenizer.no_padding()
@@ -55,6 +69,8 @@ class ExportedClassifier:
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Token ids and attention mask, padded to the longest message of the batch."""
+        if self.normalise:
+            texts = [normalise_message(text) for text in texts]
         encodings = self.tokenizer.encode_batch(texts)
         length = max(len(encoding.ids) for encoding in encodings)
         input_ids = np.zeros((len(texts), length), dtype=np.int64)
@@ -87,6 +103,8 @@ class ExportedClassifier:
                 category=self.categories[int(c.argmax())],
                 urgency=self.urgencies[int(u.argmax())],
                 confidence=round(float(c.max()), 4),
+                urgency_confidence=round(float(u.max()), 4),
+                unsure=bool(c.max() < self.unsure_category_below or u.max() < self.unsure_urgency_below),
             )
             for c, u in zip(category, urgency, strict=True)
         ]

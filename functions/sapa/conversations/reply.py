@@ -144,9 +144,9 @@ def _read_media(media: MediaDeps, context: ReplyContext) -> ReplyContext:
 
 
 def _label(supabase: Client, classifier: Classifier, message: InboundMessage) -> None:
-    """Category, urgency and confidence on the inbound message, before anything reads them (a handoff
-    ticket takes its priority from the urgency); written only if the message has none yet. A photo or
-    file without a caption is labelled by the text read from it."""
+    """Category, urgency, confidence and the unsure state on the inbound message, before anything reads
+    them (a handoff ticket takes its priority from the urgency); written only if the message has none
+    yet. A photo or file without a caption is labelled by the text read from it."""
     text = message.body if message.body.strip() else with_attachments("", message.media)
     (label,) = classifier.classify([text])
     params = {
@@ -154,6 +154,7 @@ def _label(supabase: Client, classifier: Classifier, message: InboundMessage) ->
         "p_category": label.category,
         "p_urgency": label.urgency,
         "p_confidence": label.confidence,
+        "p_unsure": label.unsure,
     }
     supabase.rpc("record_message_labels", params).execute()
 

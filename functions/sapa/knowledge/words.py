@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the stemmers load on the first search, not in the api's col
     import snowballstemmer
     from Sastrawi.Stemmer.Stemmer import Stemmer
 
+from sapa.chatwords import COLLOQUIAL
+
 _COMMON = """
 ada adakah agak aja aku akan anda apa apakah atau bagaimana baik bang banget bapak begitu belum berapa
 bgt bisa boleh bu buat cara caranya dan dapat dari deh di dgn dong engga enggak gak gimana ga gitu gmn
@@ -31,20 +33,8 @@ their them there this to us was we what when where which who why will with would
 COMMON_WORDS = frozenset(_COMMON.split())
 _WORD = re.compile(r"[^\W_]{2,}")
 
-# Chat spellings of common words → the written word (those in COMMON_WORDS need none: they are dropped).
-# Only words whose meaning is the same wherever they appear; not synonyms.
-_COLLOQUIAL = {
-    "balik": "kembali", "balikin": "kembalikan", "dibalikin": "dikembalikan", "dapet": "dapat",
-    "tuker": "tukar", "dituker": "ditukar", "nuker": "tukar", "pake": "pakai", "dipake": "dipakai",
-    "sampe": "sampai", "nyampe": "sampai", "nyampai": "sampai", "duit": "uang", "ngasih": "beri",
-    "dikasih": "diberi", "kasih": "beri", "bikin": "buat", "dibikin": "dibuat", "nanya": "tanya",
-    "liat": "lihat", "ngeliat": "melihat", "cek": "periksa", "ngecek": "periksa", "dicek": "diperiksa",
-    "mesen": "pesan", "dipesen": "dipesan", "kirimin": "kirimkan", "brp": "berapa", "gratisan": "gratis",
-    "udh": "sudah", "blm": "belum", "tdk": "tidak", "gk": "tidak", "ga": "tidak", "gak": "tidak",
-    "nggak": "tidak", "enggak": "tidak", "ngga": "tidak", "engga": "tidak", "kalo": "kalau",
-    "gimana": "bagaimana", "gmn": "bagaimana", "krn": "karena", "sy": "saya", "trus": "terus",
-    "tp": "tapi", "dgn": "dengan", "sm": "sama", "ongkirnya": "ongkir",
-}  # fmt: skip
+# Chat spellings of common words → the written word: one table, shared with the classifier's normaliser.
+_COLLOQUIAL = COLLOQUIAL
 # Colloquial active verbs: a nasal instead of the written prefix (nyuci = mencuci, ngirim = mengirim,
 # nanggung = menanggung). Each candidate root is kept only when the dictionary knows it.
 _NASAL = (("ny", ("c", "s")), ("nge", ("",)), ("ng", ("", "k")), ("n", ("t",)), ("m", ("p",)))

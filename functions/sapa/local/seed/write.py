@@ -134,6 +134,8 @@ def _write(
                 ) as copy:
                     for row in rows:
                         copy.write_row(row)
+    for store in stores:  # each conversation's label from its messages, triggers still off (no broadcasts)
+        conn.execute("select private.rebuild_conversation_labels(%s)", (store.profile.id,))
     conn.execute("set local session_replication_role = origin")
     for store in stores:  # the KPI rollups' triggers were off too: recompute them from the rows
         conn.execute("select private.kpi_rebuild(%s)", (store.profile.id,))

@@ -1,0 +1,38 @@
+"""`make model-eval`: the served model on the real-style held-out part, per language, beside the TF-IDF
+baseline trained on the run's training data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sapa_model.config import DEFAULT_REALSTYLE
+from sapa_model.data import read_realstyle, realstyle_parts
+from sapa_model.heldout import evaluate_heldout, render
+
+from sapa.classify.model import ExportedClassifier
+
+
+def test_heldout_figures_are_the_served_models_on_the_held_out_part(
+    tiny_run: Path, tiny_export: Path
+) -> None:
+    config = tiny_run.parent / "tiny.json"
+    result = evaluate_heldout(tiny_export, config)
+
+    heldout = realstyle_parts(read_realstyle(DEFAULT_REALSTYLE))["heldout"]
+    assert result["n"] == len(heldout)
+    rows = result["by_language"]
+    assert [rows[language]["n"] for language in ("id", "en", "mixed")] == [
+        sum(e["source"] == f"realstyle:{language}" for e in heldout) for language in ("id", "en", "mixed")
+    ]
+    labels = ExportedClassifier(tiny_export).predict([e["text"] for e in heldout])
+    expected = sum(label.category == e["category"] for label, e in zip(labels, heldout, strict=True))
+    assert rows["all"]["category"] == round(expected / len(heldout), 4)
+    assert 0.0 <= rows["all"]["category_baseline"] <= 1.0
+
+    text = render(result)
+    assert "| id | 90 |" in text and "TF-IDF" in text
+    assert ("NOT met" in text) == (
+        min(rows[x]["category"] for x in ("id", "en", "mixed")) < 0.93 or rows["all"]["urgency"] < 0.8
+    )
+    json.dumps(result)
