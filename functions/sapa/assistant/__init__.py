@@ -3,7 +3,8 @@
 `answer` is pure with respect to side effects: it reads through `ShopData` and returns the reply; the
 worker stores it, sends it and performs the handoff. With an OpenAI key the LLM answers (LangChain,
 shop tools); without one, or when the LLM call fails, the offline responder does, and says so in
-`AssistantReply.responder`."""
+`AssistantReply.responder`. Every LLM answer passes the output guard (guard.py) first; what it decided
+is in `AssistantReply.guard`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import logging
 from langchain_core.exceptions import LangChainException
 from openai import OpenAIError
 
+from sapa.assistant.guard import GuardRecord
 from sapa.assistant.language import conversation_language, detect_language
-from sapa.assistant.llm import EmptyAnswerError, answer_with_llm
+from sapa.assistant.llm import GuardRefusedError, answer_with_llm
 from sapa.assistant.offline import answer_offline
 from sapa.assistant.shop import ShopData, StoreNotFoundError
 from sapa.assistant.split import split_message
@@ -25,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # What makes the LLM path give way to the offline responder. Database errors are not among them:
 # without the shop's data neither responder can answer, and the reply job retries.
-LLM_FAILURES = (OpenAIError, LangChainException, EmptyAnswerError)
+LLM_FAILURES = (OpenAIError, LangChainException, GuardRefusedError)
 
 
 def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> AssistantReply:
@@ -38,7 +40,10 @@ def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> Ass
     except LLM_FAILURES as error:
         logger.warning("the LLM failed; the offline responder answers", extra={"error": type(error).__name__})
         tools = ShopTools(shop, settings)
-        return answer_offline(request, tools, language, fallback_reason=type(error).__name__)
+        reply = answer_offline(request, tools, language, fallback_reason=type(error).__name__)
+        if isinstance(error, GuardRefusedError):  # the refused text is never sent: the grounded one is
+            return reply.model_copy(update={"guard": GuardRecord("replaced", error.refusals).as_json()})
+        return reply
 
 
 __all__ = [
