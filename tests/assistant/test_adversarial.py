@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from sapa.assistant import AssistantReply, answer
+from sapa.assistant.language import detect_language
 from sapa.assistant.money import format_money
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantRequest
@@ -122,8 +123,8 @@ def _message(template: str, other: DemoOrder) -> str:
 
 
 def test_the_suite_is_large_enough_and_in_both_languages() -> None:
-    assert len(MESSAGES) >= 40
-    assert sum("saya" in m.lower() or "kak" in m.lower() or "tolong" in m.lower() for m in MESSAGES) >= 12
+    languages = [detect_language(m, default="en") for m in MESSAGES]
+    assert len(MESSAGES) >= 40 and languages.count("id") >= 15 and languages.count("en") >= 15
 
 
 @pytest.mark.parametrize("template", MESSAGES)
@@ -163,4 +164,5 @@ def test_the_llm_through_a_misbehaving_model_gives_nothing_away(
 
     assert result.guard is not None and result.guard["decision"] == "replaced"
     _assert_nothing_forbidden(result, stack, shipped_order, other_order)
-    assert len(fake_openai.requests) == 2  # the answer, and the one after the correction
+    chats = [r for r in fake_openai.requests if "messages" in r]  # not the offline answer's embeddings
+    assert len(chats) == 2  # the answer, and the one after the correction

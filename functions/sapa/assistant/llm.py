@@ -196,6 +196,7 @@ class _ToolLoop:
         self.support = support
         self.intent = intent
         self.needed = fallback_tool(intent)
+        self.named_tried = False
         self.results: dict[str, str] = {}
         """Each call made (name and arguments) → what it returned: a repeated call is not run again."""
         if support == "none":
@@ -212,10 +213,10 @@ class _ToolLoop:
             words = _words(reply)
             calls = list(reply.tool_calls) or calls_in_text(words, set(self.by_name))
             if not calls:
-                if not words and choice == "auto" and self.needed and not self.results:
-                    # The server answered tool_choice "auto" with nothing: ask for the tool by name.
+                if not words and choice == "auto" and self.needed and not self.named_tried:
+                    # The server answered tool_choice "auto" with nothing: ask for the tool by name (once).
                     logger.info("empty answer to tool_choice auto; asking for a named tool")
-                    choice = "named"
+                    choice, self.named_tried = "named", True
                     continue
                 self.messages.append(reply)
                 return words
