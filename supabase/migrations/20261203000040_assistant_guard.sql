@@ -55,7 +55,7 @@ comment on function public.bot_reply_guard is
 
 -- Share of the checked LLM answers the guard refused at least once (retried or replaced), in the shape
 -- of the other rate KPIs.
-create function public.kpi_guard_refusals(p_store_id uuid, p_from timestamptz, p_to timestamptz)
+create function public.guard_refusal_rate(p_store_id uuid, p_from timestamptz, p_to timestamptz)
 returns table (value numeric, numerator bigint, denominator bigint)
 language sql stable
 set search_path = ''
@@ -66,12 +66,12 @@ as $$
     from public.bot_reply_guard(p_store_id, p_from, p_to) g
   ) c
 $$;
-comment on function public.kpi_guard_refusals is
+comment on function public.guard_refusal_rate is
   'Share of the LLM answers in the period that the output guard refused at least once (then retried or replaced).';
 
 -- Why: per decision and reason, how many replies (a reply refused for two reasons counts under both;
 -- passed replies have reason null).
-create function public.kpi_guard_reasons(p_store_id uuid, p_from timestamptz, p_to timestamptz)
+create function public.guard_reasons(p_store_id uuid, p_from timestamptz, p_to timestamptz)
 returns table (decision text, reason text, replies bigint)
 language sql stable
 set search_path = ''
@@ -82,10 +82,10 @@ as $$
   group by g.decision, r.reason
   order by g.decision, count(*) desc, r.reason
 $$;
-comment on function public.kpi_guard_reasons is
+comment on function public.guard_reasons is
   'The output guard''s decisions in the period, per decision and refusal reason: how many replies.';
 
-revoke execute on function public.bot_reply_guard, public.kpi_guard_refusals, public.kpi_guard_reasons
+revoke execute on function public.bot_reply_guard, public.guard_refusal_rate, public.guard_reasons
   from public, anon;
-grant execute on function public.bot_reply_guard, public.kpi_guard_refusals, public.kpi_guard_reasons
+grant execute on function public.bot_reply_guard, public.guard_refusal_rate, public.guard_reasons
   to authenticated, service_role;

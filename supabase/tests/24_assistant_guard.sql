@@ -1,5 +1,5 @@
 -- The output guard's store settings (bot_languages, bot_max_reply_chars) and its counts
--- (bot_reply_guard, kpi_guard_refusals, kpi_guard_reasons): one row per reply however many parts it has,
+-- (bot_reply_guard, guard_refusal_rate, guard_reasons): one row per reply however many parts it has,
 -- replies without a guard decision left out, RLS decides what a caller sees, anon cannot call them.
 begin;
 \ir _helpers.psql
@@ -37,7 +37,7 @@ select pg_temp.reply('a', '{"responder": "llm", "guard": {"decision": "replaced"
 select pg_temp.reply('b', '{"responder": "llm", "guard": {"decision": "replaced", "reasons": ["language"]}}');
 
 create function pg_temp.refusals(p_store text) returns text language sql as $$
-  select row(r.*)::text from public.kpi_guard_refusals(tests.id('store_' || p_store), '2026-03-10 00:00+00',
+  select row(r.*)::text from public.guard_refusal_rate(tests.id('store_' || p_store), '2026-03-10 00:00+00',
                                                          '2026-03-11 00:00+00') r
 $$;
 
@@ -66,7 +66,7 @@ select tests.clear_authentication();
 select is(pg_temp.refusals('a'), '(0.5000,2,4)',
   'two of the four checked replies in the period were refused at least once; parts and unchecked replies do not count');
 select results_eq(
-  $$ select decision, reason, replies from public.kpi_guard_reasons(tests.id('store_a'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
+  $$ select decision, reason, replies from public.guard_reasons(tests.id('store_a'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
   $$ values ('passed', null::text, 2::bigint), ('replaced', 'amount', 1), ('replaced', 'order_status', 1),
             ('retried', 'tool_syntax', 1) $$,
   'the reasons, per decision');
@@ -84,12 +84,12 @@ select is(pg_temp.refusals('b'), '(1.0000,1,1)', 'each store is counted on its o
 select tests.authenticate_as(tests.id('agent_a'));
 select is(pg_temp.refusals('a'), '(0.5000,2,4)', 'an agent of the store reads the same figures as an analyst');
 select is(pg_temp.refusals('b'), '(,0,0)', 'another store''s replies are invisible (RLS)');
-select is_empty($$ select * from public.kpi_guard_reasons(tests.id('store_b'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
+select is_empty($$ select * from public.guard_reasons(tests.id('store_b'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
   'nor are its reasons');
-select throws_ok($$ select * from public.kpi_guard_refusals(tests.id('store_a'), '2026-03-11 00:00+00', '2026-03-10 00:00+00') $$,
+select throws_ok($$ select * from public.guard_refusal_rate(tests.id('store_a'), '2026-03-11 00:00+00', '2026-03-10 00:00+00') $$,
   '22023', null, 'an empty period is a clear error');
 select tests.authenticate_as_anon();
-select throws_ok($$ select * from public.kpi_guard_refusals(tests.id('store_a'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
+select throws_ok($$ select * from public.guard_refusal_rate(tests.id('store_a'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
   '42501', null, 'anon cannot call it');
 select throws_ok($$ select * from public.bot_reply_guard(tests.id('store_a'), '2026-03-10 00:00+00', '2026-03-11 00:00+00') $$,
   '42501', null, 'nor the per-reply list');
