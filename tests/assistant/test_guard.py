@@ -54,6 +54,8 @@ def _codes(answer: str, grounding: Grounding | None = None) -> set[str]:
         "Maaf kak, saya tidak menemukan pesanan #2001 untuk nomor WhatsApp ini.",
         "Halo kak! Ada yang bisa dibantu? 😊",
         "Barang bisa ditukar dalam 7 hari setelah diterima, pesanan dikirim dalam 1-2 hari kerja.",
+        "Menurut Return policy: Items can be returned within 7 days of delivery if unworn.",
+        "Your order contains Kemeja Batik Parang Slim.",
     ],
 )
 def test_grounded_answers_pass(answer: str) -> None:

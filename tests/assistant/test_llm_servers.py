@@ -13,9 +13,12 @@ from datetime import UTC, datetime
 import pytest
 
 from sapa.assistant import AssistantReply, answer
+from sapa.assistant.language import detect_language
+from sapa.assistant.llm import answer_with_llm
 from sapa.assistant.money import format_money
 from sapa.assistant.shop import ShopData
-from sapa.assistant.types import AssistantRequest
+from sapa.assistant.tools import ShopTools
+from sapa.assistant.types import AssistantRequest, Turn
 from sapa.settings import Settings
 from tests.assistant.conftest import DemoOrder
 from tests.assistant.fake_openai import (
@@ -231,10 +234,6 @@ def test_the_stable_prompt_is_byte_identical_across_customers_and_minutes(
     shipped_order: DemoOrder,
     other_order: DemoOrder,
 ) -> None:
-    from sapa.assistant.language import detect_language
-    from sapa.assistant.llm import answer_with_llm
-    from sapa.assistant.tools import ShopTools
-
     moments = [datetime(2026, 12, 3, 1, 5, tzinfo=UTC), datetime(2026, 12, 3, 9, 47, tzinfo=UTC)]
     cases = [
         (shipped_order, "Ongkir ke Bandung berapa?", moments[0]),
@@ -280,8 +279,6 @@ def _descriptions(value: object) -> list[str]:
 def test_the_context_size_bounds_history_and_policies(
     stack: Stack, fake_openai: FakeOpenAI, ask: Ask, shop_for: ShopFor, shipped_order: DemoOrder
 ) -> None:
-    from sapa.assistant.types import Turn
-
     small = make_settings(
         stack, openai_api_key="sk-test-key", openai_base_url=fake_openai.base_url, openai_context_tokens=1024
     )

@@ -377,8 +377,8 @@ _DATE_NUMERIC = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b|\b(\d{1,2})[/.-](\d
 _TRACKING = re.compile(r"\b(?=[A-Z0-9]*\d{8})[A-Z]{0,4}\d[A-Z0-9]{7,29}\b")
 _TRACKING_CONTEXT = re.compile(r"\b(?:resi|tracking|awb|lacak|track)", re.IGNORECASE)
 _ITEMS = re.compile(
-    r"\b(?:isi pesanan(?:nya)?|berisi|items?|you ordered|contains?|kakak (?:pesan|beli)|yang dipesan)\b"
-    r"\s*:?\s*(?P<rest>.+)",
+    r"(?:\bisi pesanan(?:nya)?|\bberisi|\bitems?\s*:|\byou ordered|\bkakak (?:pesan|beli)|\byang dipesan|"
+    r"\b(?:order|pesanan)(?:nya)?\s+(?:contains|includes))\s*:?\s*(?P<rest>.+)",
     re.IGNORECASE,
 )
 _ITEM_GENERIC = frozenset(
