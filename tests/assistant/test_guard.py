@@ -53,6 +53,7 @@ def _codes(answer: str, grounding: Grounding | None = None) -> set[str]:
         "Gratis ongkir untuk belanja di atas Rp 500.000 kak, estimasi 2-4 hari kerja.",
         "Maaf kak, saya tidak menemukan pesanan #2001 untuk nomor WhatsApp ini.",
         "Halo kak! Ada yang bisa dibantu? 😊",
+        "Sorry, I cannot find that order for this WhatsApp number; a person from the team will reply here.",
         "Barang bisa ditukar dalam 7 hari setelah diterima, pesanan dikirim dalam 1-2 hari kerja.",
         "Menurut Return policy: Items can be returned within 7 days of delivery if unworn.",
         "Your order contains Kemeja Batik Parang Slim.",

@@ -241,8 +241,10 @@ def _short_default(text: str) -> Language:
     return "en" if re.search(r"\b(ok|okay|sure|thanks)\b", text, re.IGNORECASE) else "id"
 
 
-def _leaked_rule(text: str, private: list[str], size: int = 7) -> str | None:
-    """A run of `size` words of the private instructions that the answer repeats."""
+def _leaked_rule(text: str, private: list[str], size: int = 10) -> str | None:
+    """A run of `size` words of the private instructions that the answer repeats (long enough that an
+    answer saying what the rules tell it to say, "I cannot find that order for this WhatsApp number",
+    is not one)."""
     answer = " ".join(re.findall(r"\w+", text.lower()))
     for instructions in private:
         words = re.findall(r"\w+", instructions.lower())

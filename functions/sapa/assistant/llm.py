@@ -97,7 +97,7 @@ def answer_with_llm(
         *history_messages(request.history, budget // 4),
         HumanMessage(content=f"{note}\n{request.text}"),
     ]
-    grounding = _grounding(request, stable, settings, tools)
+    grounding = _grounding(request, stable, tools)
     intent = detect_intent(request.text)
     loop = _ToolLoop(chat_model(settings), tools, messages, grounding, settings.openai_tool_support, intent)
 
@@ -140,7 +140,7 @@ def answer_with_llm(
     )
 
 
-def _grounding(request: AssistantRequest, stable: str, settings: Settings, tools: ShopTools) -> Grounding:
+def _grounding(request: AssistantRequest, stable: str, tools: ShopTools) -> Grounding:
     facts = tools.shop.facts
     grounding = Grounding(
         languages=facts.bot_languages,
