@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_temperature: float = 0.2
     openai_timeout_seconds: float = 20.0
+    openai_context_tokens: int = 8192
+    """The model's context window in tokens (a local server's --ctx-size / num_ctx): the policies and the
+    history sent with each question are cut to fit it."""
+    openai_tool_support: Literal["auto", "named", "none"] = "auto"
+    """How the server handles tools. auto: tool_choice "auto", and a named tool when the server answers
+    that with nothing; named: always ask for the one tool the message needs (servers that ignore "auto");
+    none: send no tools, Sapa makes the look-ups the message needs and gives the model their results."""
 
     twilio_api_base_url: str | None = None
     """Overrides https://api.twilio.com for the Twilio SDK (a Twilio-compatible proxy, or a test double)."""

@@ -88,3 +88,44 @@ def test_content_words_drop_chat_particles_and_question_words() -> None:
     assert content_words("Kak, Tas Selempang Batik masih ready nggak ya?") == "tas selempang batik"
     assert content_words("Is the sarong still in stock?") == "sarong"
     assert content_words("halo kak 🙏") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "detail"),
+    [
+        # Chat Indonesian: abbreviations and spoken forms of the questions it answers.
+        ("kak mau tuker ukuran, kebesaran… returnya brp hari?", "policy", "returns"),
+        ("min klo barangnya ga cocok bs dibalikin gk?", "policy", "returns"),
+        ("ongkirnya ke sby brp kak", "policy", "shipping"),
+        ("psnan sy udh dikirim blm ya?", "order_status", None),
+        ("bs bayar pake qris gk kak", "policy", "payment"),
+        # Common English phrasings.
+        ("How many working days does delivery to Surabaya take?", "policy", "shipping"),
+        ("What's the delivery time to Bali?", "policy", "shipping"),
+        ("Can I send it back if it doesn't fit?", "policy", "returns"),
+    ],
+)
+def test_how_customers_write(text: str, kind: str, detail: str | None) -> None:
+    intent = detect_intent(text)
+
+    assert intent.kind == kind
+    assert (intent.topic if kind == "policy" else intent.order_number) == detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My order is only Rp 200.000, is shipping free?",
+        "pesanan saya cuma 150rb kak",
+        "order saya total 1,5 juta",
+        "Kak saya sudah transfer IDR 350000 untuk pesanan saya",
+    ],
+)
+def test_money_is_never_an_order_number(text: str) -> None:
+    assert order_number_in(text) is None
+    assert detect_intent(text).order_number is None
+
+
+def test_words_of_one_or_two_letters_name_no_product() -> None:
+    assert content_words("udh langganan dr thn lalu") == "langganan tahun lalu"
+    assert "pr" not in content_words("PR kemeja batik").split()

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from supabase import Client
 
 from sapa.assistant import AssistantReply, answer
 from sapa.assistant.llm import MAX_TOOL_ROUNDS
@@ -77,19 +78,23 @@ def test_the_order_tool_is_called_and_its_result_reaches_the_reply(
     assert {tool["function"]["name"] for tool in first["tools"]} == TOOLS
     parameters = json.dumps([tool["function"]["parameters"] for tool in first["tools"]]).lower()
     assert "phone" not in parameters and "store_id" not in parameters
-    # The system prompt carries the store's facts and policies; the history follows as chat turns.
+    # The system prompt carries the store's facts and policies; the history follows as chat turns; the
+    # time, the customer's name and the reply language come last, in a note before the new message.
     system = first["messages"][0]
     assert system["role"] == "system"
     for fact in ("Batik Sapa Demo", PERSONAS[DEMO.store_id], "IDR", "https://demo.sapa.local",
-                 "Gratis ongkir untuk belanja di atas Rp 500.000", "Jl. Kauman No. 12",
-                 "Reply in Indonesian", shipped_order.customer_name):  # fmt: skip
+                 "Gratis ongkir untuk belanja di atas Rp 500.000", "Jl. Kauman No. 12"):  # fmt: skip
         assert fact in system["content"], fact
-    assert [(m["role"], m.get("name"), m["content"]) for m in first["messages"][1:]] == [
+    *history, last = first["messages"][1:]
+    assert [(m["role"], m.get("name"), m["content"]) for m in history] == [
         ("user", None, "Halo kak"),
         ("assistant", "assistant", "Halo kak! Ada yang bisa dibantu?"),
         ("assistant", "team", "Saya Dimas dari tim Batik Sapa."),
-        ("user", None, f"Pesanan #{shipped_order.number} sudah dikirim belum ya?"),
     ]
+    note, text = last["content"].split("\n", 1)
+    assert last["role"] == "user" and text == f"Pesanan #{shipped_order.number} sudah dikirim belum ya?"
+    assert note.startswith("[Sapa: local time ") and "reply in Indonesian" in note
+    assert shipped_order.customer_name in note
     # The tool's result goes back to the model, answering the model's own call.
     [asked] = second["messages"][-2]["tool_calls"]
     [result_message] = _tool_results(second)
@@ -146,8 +151,10 @@ def test_the_hand_off_tool_hands_off_and_the_customer_is_told(
     fake_openai: FakeOpenAI, run: Callable[..., AssistantReply], shipped_order: DemoOrder
 ) -> None:
     fake_openai.script(
-        tool_call("hand_off", reason="customer asks for a person"),
-        reply("Baik kak, saya sambungkan dengan tim Batik Sapa ya 🙏"),
+        {
+            "content": "Baik kak, saya sambungkan dengan tim Batik Sapa ya 🙏",
+            "tool_calls": [{"name": "hand_off", "arguments": {"reason": "customer asks for a person"}}],
+        }
     )
 
     result = run("Saya mau bicara dengan orangnya langsung", shipped_order)
@@ -155,16 +162,17 @@ def test_the_hand_off_tool_hands_off_and_the_customer_is_told(
     assert (result.handoff, result.handoff_reason) == (True, "customer asks for a person")
     assert result.parts == ["Baik kak, saya sambungkan dengan tim Batik Sapa ya 🙏"]
     assert result.tool_calls == [{"name": "hand_off", "args": {"reason": "customer asks for a person"}}]
+    assert len(fake_openai.requests) == 1  # the hand-off ends the model's turn
 
 
 def test_a_silent_handoff_still_tells_the_customer(
     fake_openai: FakeOpenAI, run: Callable[..., AssistantReply], shipped_order: DemoOrder
 ) -> None:
-    fake_openai.script(tool_call("hand_off", reason="angry customer"), reply(""))
+    fake_openai.script(tool_call("hand_off", reason="angry customer"))
 
     result = run("Pelayanan kalian parah!", shipped_order)
 
-    assert result.handoff and result.responder == "llm"
+    assert result.handoff and result.responder == "llm" and len(fake_openai.requests) == 1
     assert "sambungkan dengan tim Batik Sapa Demo" in result.parts[0]
 
 
@@ -176,24 +184,35 @@ def test_english_customers_get_english_instructions_and_policies(
     result = run("How much is shipping to Bali?", shipped_order)
 
     system = fake_openai.requests[0]["messages"][0]["content"]
-    assert "Reply in English" in system
+    assert "reply in English" in fake_openai.requests[0]["messages"][-1]["content"]
     assert "Shipping is free for orders above Rp 500.000" in system
-    assert "Gratis ongkir" not in system  # the Indonesian version is left out when an English one exists
+    assert "Gratis ongkir" in system  # every language the store wrote: one system prompt for all customers
     assert (result.language, result.parts) == ("en", ["Shipping is free above Rp 500.000."])
 
 
-def test_a_long_answer_is_split_for_whatsapp(
-    fake_openai: FakeOpenAI, run: Callable[..., AssistantReply], shipped_order: DemoOrder
+def test_a_long_answer_is_split_for_whatsapp_within_the_stores_limit(
+    fake_openai: FakeOpenAI,
+    run: Callable[..., AssistantReply],
+    shipped_order: DemoOrder,
+    service_client: Client,
 ) -> None:
     long_answer = "\n\n".join(
-        f"Paragraf {i}." + " Kain batik tulis dibuat dengan canting." * 12 for i in range(12)
+        f"Paragraf {i}." + " Kain batik tulis dibuat dengan canting." * 12 for i in range(9)
     )
-    fake_openai.script(reply(long_answer))
+    fake_openai.script(reply(long_answer), reply(long_answer), reply(long_answer))
+    stores = service_client.table("stores")
+    stores.update({"bot_max_reply_chars": 4800}).eq("id", DEMO.store_id).execute()
+    try:
+        result = run("Ceritakan tentang batik tulis kak", shipped_order)
+    finally:
+        stores.update({"bot_max_reply_chars": 1600}).eq("id", DEMO.store_id).execute()
 
-    result = run("Ceritakan tentang batik tulis kak", shipped_order)
+    assert len(result.parts) >= 3 and all(len(part) <= 1600 for part in result.parts)
+    assert "\n\n".join(result.parts) == long_answer and result.responder == "llm"
 
-    assert len(result.parts) >= 4 and all(len(part) <= 1600 for part in result.parts)
-    assert "\n\n".join(result.parts) == long_answer
+    over = run("Ceritakan tentang batik tulis kak", shipped_order)  # the default limit: one message
+
+    assert over.guard is not None and over.guard["reasons"] == ["too_long"] and over.responder == "offline"
 
 
 def test_the_tool_loop_is_bounded(
@@ -206,7 +225,9 @@ def test_the_tool_loop_is_bounded(
             else Failure(400, "tools left on")
         )
 
-    fake_openai.script(*[tool_call("search_products", query="kemeja")] * MAX_TOOL_ROUNDS, must_answer)
+    fake_openai.script(
+        *[tool_call("search_products", query=f"kemeja {i}") for i in range(MAX_TOOL_ROUNDS)], must_answer
+    )
 
     result = run("Ada kemeja apa saja?", shipped_order)
 
@@ -237,7 +258,8 @@ def test_unknown_tools_and_bad_arguments_go_back_to_the_model_as_errors(
     [
         ([Failure(500), Failure(500)], "OpenAIAPIError"),
         ([Failure(401, "Incorrect API key provided")], "OpenAIAuthenticationError"),
-        ([reply("")], "EmptyAnswerError"),
+        # Empty: then asked for the order tool by name (a server ignoring "auto"), then corrected.
+        ([reply(""), reply(""), reply("")], "GuardRefusedError"),
     ],
 )
 def test_when_the_llm_fails_the_offline_responder_answers(

@@ -226,3 +226,39 @@ def test_a_bare_order_number_continues_in_the_language_of_the_conversation(
 
     assert result.language == "en"
     assert _text(result).startswith(f"Order #{shipped_order.number}")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("kak mau tuker ukuran, kebesaran… returnya brp hari?", "id", "dalam 7 hari"),
+        ("min klo barangnya ga cocok bs dibalikin gk?", "id", "dalam 7 hari"),
+        ("How many working days does delivery to Surabaya take?", "en", "2-4 working days on Java"),
+        ("Can I send it back if it doesn't fit?", "en", "within 7 days of delivery"),
+    ],
+)
+def test_chat_indonesian_and_common_english_phrasings_are_answered(
+    reply_to: Callable[..., AssistantReply], shipped_order: DemoOrder, text: str, language: str, expected: str
+) -> None:
+    result = reply_to(text, shipped_order.phone)
+
+    assert (result.language, result.handoff) == (language, False)
+    assert expected in _text(result)
+
+
+def test_short_words_do_not_pull_in_the_catalogue(
+    reply_to: Callable[..., AssistantReply], shipped_order: DemoOrder
+) -> None:
+    result = reply_to("udh langganan dr thn lalu", shipped_order.phone)
+
+    assert not any(call["name"] == "search_products" and "dr" in call["args"]["query"].split()
+                   for call in result.tool_calls)  # fmt: skip
+    assert not any(source.startswith("product:") for source in result.sources)
+
+
+def test_a_money_amount_is_not_read_as_an_order_number(
+    reply_to: Callable[..., AssistantReply], shipped_order: DemoOrder
+) -> None:
+    result = reply_to("My order is only Rp 200.000, why is shipping so expensive?", shipped_order.phone)
+
+    assert "#200" not in _text(result) and "order_status" not in [c["name"] for c in result.tool_calls]

@@ -21,7 +21,7 @@ from sapa.jobs.worker import handle
 from sapa.settings import Settings
 from tests.api.conftest import RecordingQueue
 from tests.api.inbox import Db, Shop, add_message, conversation, new_conversation, new_phone
-from tests.assistant.fake_openai import Failure, FakeOpenAI, reply
+from tests.assistant.fake_openai import Failure, FakeOpenAI, Quirks, reply
 from tests.aws_lambda.context import CONTEXT
 from tests.jobs.test_sqs import sqs as sqs
 from tests.jobs.test_sqs import worker_environment as worker_environment
@@ -137,6 +137,27 @@ def test_an_order_number_the_conversation_does_not_back_is_dropped(
     summarize_conversation(SummaryDeps(service_client, llm_settings), late_delivery)
 
     assert conversation(db, late_delivery)["summary_data"]["order_number"] is None
+
+
+def test_a_server_that_refuses_json_schema_gets_a_plain_json_request(
+    db: Db, service_client: Client, llm_settings: Settings, fake_openai: FakeOpenAI, late_delivery: str
+) -> None:
+    fake_openai.behave_like(Quirks(reject_json_schema=True))  # llama-cpp-python's server: HTTP 500
+    fake_openai.script(_llm_answer(), _llm_answer(summary="Budi is still waiting for order #1042."))
+
+    summarize_conversation(SummaryDeps(service_client, llm_settings), late_delivery)
+
+    stored = conversation(db, late_delivery)
+    assert stored["summary_data"]["responder"] == "llm" and stored["summary_data"]["order_number"] == "1042"
+    formats = [request.get("response_format", {}).get("type") for request in fake_openai.requests]
+    assert formats == ["json_schema", "json_schema", None]  # the openai client retries the 500 once
+    plain = fake_openai.requests[-1]["messages"][0]["content"]
+    assert "Answer with one JSON object" in plain and '"next_step"' in plain
+
+    summarize_conversation(SummaryDeps(service_client, llm_settings), late_delivery)
+
+    assert len(fake_openai.requests) == 4 and "response_format" not in fake_openai.requests[-1]  # remembered
+    assert conversation(db, late_delivery)["summary"] == "Budi is still waiting for order #1042."
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,14 @@
 `answer` is pure with respect to side effects: it reads through `ShopData` and returns the reply; the
 worker stores it, sends it and performs the handoff. With an OpenAI key the LLM answers (LangChain,
 shop tools); without one, or when the LLM call fails, the offline responder does, and says so in
-`AssistantReply.responder`."""
+`AssistantReply.responder`. Every LLM answer passes the output guard (guard.py) first; what it decided
+is in `AssistantReply.guard`."""
 
 from __future__ import annotations
 
 import logging
 
+from sapa.assistant.guard import GuardRecord
 from sapa.assistant.language import conversation_language, detect_language
 from sapa.assistant.offline import answer_offline
 from sapa.assistant.shop import ShopData, StoreNotFoundError
@@ -27,9 +29,9 @@ def llm_failures() -> tuple[type[Exception], ...]:
     from langchain_core.exceptions import LangChainException
     from openai import OpenAIError
 
-    from sapa.assistant.llm import EmptyAnswerError
+    from sapa.assistant.llm import GuardRefusedError
 
-    return (OpenAIError, LangChainException, EmptyAnswerError)
+    return (OpenAIError, LangChainException, GuardRefusedError)
 
 
 def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> AssistantReply:
@@ -37,14 +39,17 @@ def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> Ass
     language = conversation_language(request.text, earlier)
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return answer_offline(request, ShopTools(shop, settings), language)
-    from sapa.assistant.llm import answer_with_llm
+    from sapa.assistant.llm import GuardRefusedError, answer_with_llm
 
     try:
         return answer_with_llm(request, ShopTools(shop, settings), language, settings)
     except llm_failures() as error:
         logger.warning("the LLM failed; the offline responder answers", extra={"error": type(error).__name__})
         tools = ShopTools(shop, settings)
-        return answer_offline(request, tools, language, fallback_reason=type(error).__name__)
+        reply = answer_offline(request, tools, language, fallback_reason=type(error).__name__)
+        if isinstance(error, GuardRefusedError):  # the refused text is never sent: the grounded one is
+            return reply.model_copy(update={"guard": GuardRecord("replaced", error.refusals).as_json()})
+        return reply
 
 
 __all__ = [

@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from sapa.assistant.chat import standard_spelling
 from sapa.assistant.language import ENGLISH_WORDS, INDONESIAN_WORDS
+from sapa.assistant.money import without_amounts
 from sapa.assistant.types import PolicyTopic
 
 IntentKind = Literal["handoff", "order_status", "policy", "product", "greeting", "thanks", "unknown"]
@@ -57,7 +59,7 @@ _DAMAGED = _any(
 _WHOLESALE = _any(r"\b(grosir|reseller|dropship(per)?|seragam|wholesale|bulk|in bulk)\b",
                   r"\b([2-9][0-9]|[1-9][0-9]{2,}) ?(pcs|potong|buah|pieces)\b")
 _CHANGE_ORDER = _any(
-    r"\b(ganti|ubah|tukar|batal(kan)?|dibatalkan|cancel)\b[^.?!\n]{0,30}\b(alamat|pesanan|order|warna|ukuran|"
+    r"\b(ganti|ubah|batal(kan)?|dibatalkan|cancel)\b[^.?!\n]{0,30}\b(alamat|pesanan|order|warna|ukuran|"
     r"motif|size)\b",
     r"\b(cancel|batalkan|batal)\b", r"\bchange (the|my) (address|order|size|colou?r)\b",
     r"\b(swap|modify)\b[^.?!\n]{0,20}\border\b",
@@ -72,16 +74,17 @@ _PAID = _any(r"\b(sudah|udah|sdh|telah) (transfer|tf|bayar|dibayar|lunas)\b",
              r"\b(already|just) (paid|transferred)\b", r"\bi(?:'ve| have) (paid|transferred)\b",
              r"\bpayment\b[^.?!\n]{0,20}\b(done|made|sent)\b")
 _POLICIES: tuple[tuple[PolicyTopic, re.Pattern[str]], ...] = (
-    ("returns", _any(r"\b(refund|retur|return(s|ed)?|tukar|penukaran|pengembalian|dikembalikan|kembalikan|"
-                     r"exchange|garansi|warranty|money back)\b")),
+    ("returns", _any(r"\b(refund|retur|return(s|ed)?|tukar|ditukar|penukaran|pengembalian|dikembalikan|"
+                     r"kembalikan|exchange|garansi|warranty|money back|send (it|them) back)\b")),
     ("payment", _any(r"\b(bayar|pembayaran|transfer|rekening|cod|qris|gopay|ovo|shopeepay|kartu kredit|"
                      r"cicilan|virtual account|va|payments?|pay|(credit|debit) cards?|cash on delivery|"
                      r"installments?|paypal)\b")),
     ("shipping", _any(r"\b(ongkir|ongkos kirim|biaya (kirim|pengiriman)|gratis ongkir|free ongkir|kurir|"
                       r"ekspedisi|estimasi|shipping|courier|free delivery|delivery (cost|fee|time))\b",
-                      r"\b(kirim|dikirim|pengiriman|deliver|ship)\b[^.?!\n]{0,10}\b(ke|to)\b",
-                      r"\bberapa (hari|lama)\b",
-                      r"\bhow (long|much)\b[^.?!\n]{0,30}\b(deliver|ship|shipping)")),
+                      r"\b(kirim|dikirim|pengiriman|deliver(y|ed)?|ship(ping|ped)?)\b[^.?!\n]{0,10}\b(ke|to)\b",
+                      r"\bberapa (hari|lama)\b", r"\bhow many (working |business )?days\b",
+                      r"\b(delivery|shipping) (times?|takes?|costs?|fees?|rates?)\b",
+                      r"\bhow (long|much)\b[^.?!\n]{0,30}\b(deliver|delivery|ship|shipping)")),
     ("hours", _any(r"\b(jam (buka|operasional|kerja|berapa)|buka (jam|sampai|hari)|tutup|libur|showroom|"
                    r"offline store|toko (offline|fisik)|alamat toko|lokasi toko|ambil (langsung|di toko)|"
                    r"opening hours|open(ing)? (hours|times)|are you open|physical (shop|store)|visit|"
@@ -108,7 +111,8 @@ color colours colors ukuran size motif katalog catalogue catalog koleksi jual se
 # fmt: on
 
 
-def detect_intent(text: str) -> Intent:
+def detect_intent(message: str) -> Intent:
+    text = standard_spelling(message)
     query = content_words(text)
     handoff = _handoff(text)
     if handoff is not None:
@@ -156,17 +160,20 @@ def _shouting(text: str) -> bool:
 
 
 def order_number_in(text: str) -> str | None:
-    """An order number the message names: '#1042', 'pesanan 1042', 'order no. 1042', or just '1042'."""
+    """An order number the message names: '#1042', 'pesanan 1042', 'order no. 1042', or just '1042';
+    never a digit of a money amount ('Rp 200.000', '150rb')."""
+    numbers = without_amounts(text)
     for pattern in (_HASH_NUMBER, _KEYWORD_NUMBER, _BARE_NUMBER):
-        match = pattern.search(text)
+        match = pattern.search(numbers)
         if match:
             return match.group(1)
     return None
 
 
 def content_words(text: str) -> str:
-    """The words that can name a product: the message without chat particles and question words."""
-    words = re.findall(r"[^\W\d_]{2,}", text.lower())
+    """The words that can name a product: the message without chat particles and question words, and
+    without words of one or two letters ('dr', 'PR'), which would prefix-match half the catalogue."""
+    words = re.findall(r"[^\W\d_]{3,}", standard_spelling(text).lower())
     common = INDONESIAN_WORDS | ENGLISH_WORDS | _QUESTION_WORDS
     keep = [w for w in words if w not in common]
     return " ".join(dict.fromkeys(keep))

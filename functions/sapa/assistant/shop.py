@@ -37,7 +37,7 @@ class ShopData:
     def facts(self) -> StoreFacts:
         rows = (
             self._db.table("stores")
-            .select("name, bot_persona, currency, timezone, site_url")
+            .select("name, bot_persona, currency, timezone, site_url, bot_languages, bot_max_reply_chars")
             .eq("id", self.store_id)
             .limit(1)
             .execute()

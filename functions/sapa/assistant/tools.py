@@ -114,8 +114,9 @@ class ShopTools:
         return [
             _tool(my_orders, _MyOrders, "The recent orders of the customer who is writing (newest first)."),
             _tool(order_status, _OrderStatus,
-                  "One order of the customer who is writing, by its order number. Returns not_found when "
-                  "this customer has no order with that number."),
+                  "One order of the customer who is writing, by the order number the customer gave. Returns "
+                  "not_found when this customer has no order with that number. Never guess a number: "
+                  "without one, call my_orders."),
             _tool(search_products, _SearchProducts,
                   "Search the store's catalogue: names, prices, stock and links of matching products."),
             _tool(store_policies, _StorePolicies,
@@ -137,11 +138,11 @@ class _MyOrders(BaseModel):
 
 
 class _OrderStatus(BaseModel):
-    order_number: str = Field(description="The order number the customer mentioned, e.g. 1042.")
+    order_number: str = Field(description="The order number exactly as the customer wrote it in this chat.")
 
 
 class _SearchProducts(BaseModel):
-    query: str = Field(description="Product words to search for, e.g. 'kemeja parang'.")
+    query: str = Field(description="The product words the customer used.")
 
 
 class _StorePolicies(BaseModel):
@@ -149,7 +150,7 @@ class _StorePolicies(BaseModel):
 
 
 class _Knowledge(BaseModel):
-    question: str = Field(description="The customer's question in their words, e.g. 'retur berapa hari?'.")
+    question: str = Field(description="The customer's question in their own words.")
 
 
 class _HandOff(BaseModel):

@@ -53,7 +53,11 @@ class AssistantReply(_Record):
     sources: list[str] = Field(default_factory=list)
     """What the answer rests on, e.g. "order:1042", "product:KMJ-001", "policy:shipping"."""
     fallback_reason: str | None = None
-    """Why the offline responder answered although an LLM is configured (the LLM call failed)."""
+    """Why the offline responder answered although an LLM is configured (the LLM call failed, or the
+    output guard refused the LLM's answers)."""
+    guard: dict[str, Any] | None = None
+    """The output guard's decision on an LLM answer (guard.GuardRecord.as_json); None when no LLM
+    answer was checked (no LLM configured, or the LLM call failed)."""
 
     @field_validator("parts")
     @classmethod
@@ -70,6 +74,10 @@ class StoreFacts(_Record):
     currency: str
     timezone: str
     site_url: str | None = None
+    bot_languages: tuple[Language, ...] = ("id", "en")
+    """The languages the store answers in (migration 40: stores.bot_languages)."""
+    bot_max_reply_chars: int = 1600
+    """The longest LLM answer the store lets through (stores.bot_max_reply_chars)."""
 
 
 class OrderLine(_Record):

@@ -181,7 +181,10 @@ def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMess
         "tool_calls": reply.tool_calls,
         "sources": reply.sources,
         "fallback_reason": reply.fallback_reason,
+        "guard": reply.guard,
     }
+    if reply.guard is None:
+        del metadata["guard"]  # no LLM answer was checked: nothing for the guard's counts
     params = {
         "p_message_id": message.id,
         "p_parts": reply.parts,

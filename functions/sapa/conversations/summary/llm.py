@@ -1,16 +1,21 @@
 """The summary by the assistant's LLM: LangChain's ChatOpenAI with structured output (OpenAI's JSON
 schema response format, strict), so the answer is the summary's fields or an error, never free text.
+A server that refuses the json_schema response format (llama-cpp-python's answers HTTP 500) is asked
+again with a plain request for a JSON object, and remembered, instead of a silent offline summary.
 
 The transcript is data for the model, not instructions: customers write whatever they like. An order
 number the model gives is kept only if the customer named it or it is one of their orders."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Literal
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai.chat_models.base import OpenAIRefusalError
+from openai import APIStatusError
 from pydantic import BaseModel, Field
 
 from sapa.assistant.intent import order_number_in
@@ -78,19 +83,64 @@ def _line(message: ContextMessage) -> str:
     return f"[{message.created_at:%Y-%m-%d %H:%M} UTC] {SPEAKERS[message.sender]}: {text}{attachments}"
 
 
+_NO_JSON_SCHEMA: set[tuple[str | None, str]] = set()
+"""Servers (base URL, model) that refused the json_schema response format in this process."""
+_REFUSES_SCHEMA = (400, 422, 500, 501)
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
 def summarize_with_llm(context: SummaryContext, settings: Settings) -> ConversationSummary:
-    model = chat_model(settings).with_structured_output(LlmSummary, method="json_schema", strict=True)
     messages = [
         SystemMessage(content=system_prompt(context.store_name)),
         HumanMessage(content=transcript(context)),
     ]
+    server = (settings.openai_base_url, settings.openai_model)
+    if server in _NO_JSON_SCHEMA:
+        parsed = _plain_json_summary(messages, settings)
+    else:
+        try:
+            parsed = _structured_summary(messages, settings)
+        except APIStatusError as error:
+            if error.status_code not in _REFUSES_SCHEMA:
+                raise
+            logger.warning(
+                "the server refused json_schema; asking for plain JSON", extra={"status": error.status_code}
+            )
+            parsed = _plain_json_summary(messages, settings)
+            _NO_JSON_SCHEMA.add(server)  # it answered without: skip the refused request from now on
+    return _summary(parsed, context)
+
+
+def _structured_summary(messages: list[BaseMessage], settings: Settings) -> LlmSummary:
+    model = chat_model(settings).with_structured_output(LlmSummary, method="json_schema", strict=True)
     try:
         answer = model.invoke(messages)
     except (OpenAIRefusalError, ValueError) as error:
         raise SummaryUnavailable(f"no structured summary: {type(error).__name__}") from error
     if answer is None:  # the model called a tool instead of answering
         raise SummaryUnavailable("the model gave no summary")
-    parsed = LlmSummary.model_validate(answer if isinstance(answer, dict) else answer.model_dump())
+    return LlmSummary.model_validate(answer if isinstance(answer, dict) else answer.model_dump())
+
+
+def _plain_json_summary(messages: list[BaseMessage], settings: Settings) -> LlmSummary:
+    """The same question without a response format: the fields asked for in words, the first JSON
+    object of the answer read and validated."""
+    fields = json.dumps(LlmSummary.model_json_schema()["properties"], ensure_ascii=False)
+    ask = (
+        f"{messages[0].content}\n\nAnswer with one JSON object and nothing else, with exactly these keys "
+        f"(JSON Schema of each): {fields}"
+    )
+    answer = chat_model(settings).invoke([SystemMessage(content=ask), *messages[1:]])
+    found = _JSON_OBJECT.search(str(answer.text))
+    if found is None:
+        raise SummaryUnavailable("the model answered without a JSON object")
+    try:
+        return LlmSummary.model_validate_json(found.group(0))
+    except ValueError as error:
+        raise SummaryUnavailable(f"the model's JSON is not a summary: {type(error).__name__}") from error
+
+
+def _summary(parsed: LlmSummary, context: SummaryContext) -> ConversationSummary:
     data = SummaryData(
         want=parsed.want.strip(),
         order_number=_known_order_number(parsed.order_number, context),
