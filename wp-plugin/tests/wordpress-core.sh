@@ -80,7 +80,8 @@ else
   dest="$cache/$version"
   if [ ! -f "$dest/usr/share/wordpress/wp-settings.php" ]; then
     # The packages Debian's wordpress links files from (PHPMailer, getID3, JavaScript libraries).
-    linked=$(apt-cache "${apt_opts[@]}" show "wordpress=$version" | awk -F': ' '/^Depends: /{print $2; exit}' \
+    # awk reads to the end: leaving early would kill apt-cache with SIGPIPE, which pipefail makes fatal.
+    linked=$(apt-cache "${apt_opts[@]}" show "wordpress=$version" | awk -F': ' '!done && /^Depends: /{print $2; done=1}' \
       | tr ',' '\n' | sed -E 's/\(.*//; s/\|.*//; s/ //g' | grep -E '^(libjs-|libphp-|php-getid3)' | sort -u)
     rm -f "$apt_dir/debs/"*.deb
     (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" -qq download "wordpress=$version" $linked)
