@@ -129,12 +129,13 @@ def _backfill(deps: ReplyDeps, store_id: str, follow_ups: ReplyQueue | None) -> 
     run_backfill_job(deps.supabase, deps.settings, store_id, continue_with)
 
 
-def _extract_document(deps: ReplyDeps, store_id: str, document_id: str, follow_ups: ReplyQueue | None) -> None:
+def _extract_document(
+    deps: ReplyDeps, store_id: str, document_id: str, follow_ups: ReplyQueue | None
+) -> None:
     """A time-bounded run of a document's processing; the continuation goes on the queue when there is
     one (without one the run goes on until the document is done)."""
-    continue_with = (
-        None if follow_ups is None else lambda: follow_ups.enqueue(extract_document_job(store_id, document_id))
-    )
+    job = extract_document_job(store_id, document_id)
+    continue_with = None if follow_ups is None else lambda: follow_ups.enqueue(job)
     process_document(knowledge_deps(deps.settings), store_id, document_id, continue_with)
 
 

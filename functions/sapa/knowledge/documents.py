@@ -194,7 +194,7 @@ class KnowledgeDeps:
     store: ObjectStore
     embedder: Embedder
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
-    """Time one run spends embedding before it queues its continuation (settings.knowledge_job_budget_seconds)."""
+    """Time a run spends embedding before it queues its continuation (knowledge_job_budget_seconds)."""
     batch_size: int = DEFAULT_BATCH_SIZE
     """Passages embedded together and stored in one transaction (settings.knowledge_batch_size)."""
     clock: Callable[[], float] = time.monotonic
@@ -302,7 +302,8 @@ def _store_batches(
     """Stores the passages not yet stored, a batch at a time, until done (True) or until the next batch
     would end after `deadline` (False; at least one batch per run, so every run makes progress)."""
     total = len(reading.chunks)
-    params = {"p_document_id": document["id"], "p_chunks_total": total, "p_embedding_model": deps.embedder.model}
+    model = deps.embedder.model
+    params = {"p_document_id": document["id"], "p_chunks_total": total, "p_embedding_model": model}
     missing = deps.supabase.rpc("knowledge_chunks_missing", params).execute().data or []
     if not isinstance(missing, list):
         raise TypeError(f"knowledge_chunks_missing returned {missing!r}")
@@ -319,9 +320,7 @@ def _store_batches(
             {**chunk.model_dump(), "embedding": vector, **_terms(chunk)}
             for chunk, vector in zip(batch, vectors, strict=True)
         ]
-        done = (
-            deps.supabase.rpc("store_knowledge_batch", {**params, "p_chunks": payload}).execute().data
-        )
+        done = deps.supabase.rpc("store_knowledge_batch", {**params, "p_chunks": payload}).execute().data
         if done is None:
             return True  # ready already: another run of this job finished it
         slowest = max(slowest, deps.clock() - began)
