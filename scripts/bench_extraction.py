@@ -20,6 +20,7 @@ from pathlib import Path
 from supabase import create_client
 
 from sapa.jobs.queue import Job
+from sapa.knowledge import limits
 from sapa.knowledge.documents import KnowledgeDeps, Upload, process_document, reading_key, upload_document
 from sapa.knowledge.embed import embedder_from_settings
 from sapa.knowledge.storage import knowledge_key, object_store
@@ -37,7 +38,8 @@ def document_text(mib: float) -> bytes:
         parts.append(part)
         size += len(part.encode())
         copy += 1
-    return "".join(parts).encode()
+    data = "".join(parts).encode()[: min(int(mib * 1024 * 1024), limits.MAX_UPLOAD_BYTES)]
+    return data[: data.rindex(b"\n") + 1]  # whole lines, at most the upload limit
 
 
 def main() -> None:
