@@ -237,9 +237,9 @@ def process_document(
     if document is None or document["status"] == "ready":
         return None if document is None else "ready"
     key = str(document["storage_key"])
+    deadline = None if continue_with is None else deps.clock() + deps.budget_seconds  # reading counts too
     try:
         reading = _reading(deps, document)
-        deadline = None if continue_with is None else deps.clock() + deps.budget_seconds
         if not _store_batches(deps, document, reading, deadline):
             assert continue_with is not None
             continue_with()
