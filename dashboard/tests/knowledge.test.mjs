@@ -149,6 +149,43 @@ test('an oversized file and a file of the wrong type get plain-words errors and 
   assert.deepEqual(stored, [])
 })
 
+test('a document being processed shows how far it is, live', async (t) => {
+  const { page } = await openKnowledge(t, ADMIN.email, ADMIN.password)
+  const id = randomUUID()
+  const title = `Long catalogue ${id.slice(0, 8)}`
+  await serviceRest(env, 'POST', 'knowledge_documents', {
+    id,
+    store_id: env.DEMO_STORE_ID,
+    title,
+    filename: 'catalogue.txt',
+    content_type: 'text/plain',
+    size_bytes: 4_000_000,
+    storage_key: `knowledge/${env.DEMO_STORE_ID}/${id}/catalogue.txt`,
+  })
+  t.after(() => serviceRest(env, 'DELETE', `knowledge_documents?id=eq.${id}`))
+  const status = page.locator(`[data-testid="knowledge-document"][data-document-id="${id}"] [data-testid="document-status"]`)
+  await status.waitFor({ timeout: 10_000 })
+  assert.match(await status.innerText(), /^Processing…$/, 'before its passages are counted: no percentage')
+
+  // What the worker's first run does (sapa.knowledge.documents): 2 of the document's 5 passages stored.
+  const passage = (n) => ({
+    ordinal: n,
+    heading: 'Catalogue',
+    page: null,
+    content: `Item ${n}.`,
+    embedding: Array.from({ length: 384 }, (_, i) => (i === n ? 1 : 0)),
+  })
+  const done = await serviceRest(env, 'POST', 'rpc/store_knowledge_batch', {
+    p_document_id: id,
+    p_chunks: [passage(0), passage(1)],
+    p_embedding_model: 'test-model',
+    p_chunks_total: 5,
+  })
+  assert.equal(done, 2)
+
+  await eventually(async () => /^Processing 40 %$/.test(await status.innerText()), 'the row to show “Processing 40 %”')
+})
+
 test('an agent sees the documents and can try a question, but cannot upload or delete', async (t) => {
   const { page } = await openKnowledge(t, env.DEMO_AGENT_EMAIL, env.DEMO_AGENT_PASSWORD)
   await page.getByTestId('knowledge-question').waitFor()

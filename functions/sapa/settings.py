@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     provider means re-uploading documents: a question is only compared with chunks of its own model."""
     openai_embedding_model: str = "text-embedding-3-small"
     """OpenAI embedding model, asked for 384 dimensions (the size of knowledge_chunks.embedding)."""
+    knowledge_job_budget_seconds: float = 420
+    """Seconds one `extract_document` job spends embedding and storing passages before it queues its
+    continuation (the background function's timeout is 600 s; one batch is never cut short, and a job
+    stops before a batch that would take it past the budget). 0: one batch per job."""
+    knowledge_batch_size: int = 32
+    """Passages embedded together and stored in one transaction by the `extract_document` job."""
     embedding_model_path: str | None = None
     """Folder of the exported local embedder (model.onnx, tokenizer.json, embedder.json). Unset:
     model/artifacts/embedder of the repository (what `make embedder` writes)."""

@@ -6,7 +6,7 @@ import { useStore } from '../store'
 import { errorText, notify } from '../toasts'
 import { ACCEPT, formatBytes, MAX_UPLOAD_BYTES, type KnowledgeDocument, type Passage } from './api'
 import './knowledge.css'
-import { KnowledgeModel, type Upload } from './model'
+import { KnowledgeModel, progressPercent, type Upload } from './model'
 
 /** What the assistant knows: the shop's documents (upload, status, preview, replace, delete) and a box to
  * try a question and see the passages the assistant would use. Owners and admins change documents; every
@@ -120,6 +120,12 @@ const STATUS_LABELS: Record<KnowledgeDocument['status'], string> = {
   failed: 'Failed',
 }
 
+/** "Processing 37 %" once the document is read and its passages are being stored. */
+function statusLabel(doc: KnowledgeDocument): string {
+  const percent = progressPercent(doc)
+  return percent === null ? (STATUS_LABELS[doc.status] ?? doc.status) : `Processing ${percent} %`
+}
+
 function DocumentRow({ doc, model }: { doc: KnowledgeDocument; model: KnowledgeModel }) {
   const [confirming, setConfirming] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -151,7 +157,7 @@ function DocumentRow({ doc, model }: { doc: KnowledgeDocument; model: KnowledgeM
         <span class="doc__title">{doc.title || doc.filename}</span>
         <span class={`doc__status doc__status--${doc.status}`} data-testid="document-status">
           {doc.status === 'processing' && <span class="spinner" aria-hidden="true" />}
-          {STATUS_LABELS[doc.status] ?? doc.status}
+          {statusLabel(doc)}
         </span>
       </div>
       <p class="doc__facts muted">{facts.join(' · ')}</p>

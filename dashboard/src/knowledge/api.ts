@@ -15,6 +15,9 @@ export interface KnowledgeDocument {
   pages: number | null
   text_preview: string | null
   chunk_count: number | null
+  /** Passages the document has once read, and how many are stored: the progress while processing. */
+  chunks_total: number | null
+  chunks_done: number | null
   created_at: string
   updated_at: string | null
 }

@@ -216,6 +216,8 @@ const FIELDS = [
   'pages',
   'text_preview',
   'chunk_count',
+  'chunks_total',
+  'chunks_done',
   'created_at',
   'updated_at',
 ] as const
@@ -235,6 +237,8 @@ function withDefaults(record: Pick<KnowledgeDocument, 'id' | 'status' | 'created
     pages: null,
     text_preview: null,
     chunk_count: null,
+    chunks_total: null,
+    chunks_done: null,
     updated_at: null,
     ...pickKnown(record as unknown as Record<string, unknown>),
     id: record.id,
@@ -251,4 +255,11 @@ function latest(read: KnowledgeDocument, known: KnowledgeDocument | undefined): 
 
 function sortNewestFirst(documents: KnowledgeDocument[]): KnowledgeDocument[] {
   return [...documents].sort((a, b) => b.created_at.localeCompare(a.created_at))
+}
+
+/** How far a processing document is, 0-100 (whole percent, rounded down so 100 means ready), or null
+ * before it is read (its passage count is not known yet). */
+export function progressPercent(doc: Pick<KnowledgeDocument, 'status' | 'chunks_total' | 'chunks_done'>): number | null {
+  if (doc.status !== 'processing' || !doc.chunks_total) return null
+  return Math.min(99, Math.floor((100 * (doc.chunks_done ?? 0)) / doc.chunks_total))
 }

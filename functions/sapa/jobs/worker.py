@@ -17,8 +17,8 @@ from sapa.classify.client import classifier_from_settings
 from sapa.conversations.reply import ReplyDeps, reply_to_message
 from sapa.conversations.summary import SummaryDeps, request_summary_for_message, summarize_conversation
 from sapa.db import get_supabase
-from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue, backfill_job
-from sapa.knowledge.documents import KnowledgeDeps, process_document
+from sapa.jobs.queue import InProcessQueue, Job, ReplyQueue, SqsQueue, backfill_job, extract_document_job
+from sapa.knowledge.documents import KnowledgeDeps, fail_after_retries, process_document
 from sapa.knowledge.embed import embedder_from_settings
 from sapa.knowledge.storage import object_store
 from sapa.settings import Settings, get_settings
@@ -43,7 +43,13 @@ def reply_deps() -> ReplyDeps:
 
 def knowledge_deps(settings: Settings) -> KnowledgeDeps:
     """The document job's clients; the embedder loads (or connects) on the first document."""
-    return KnowledgeDeps(get_supabase(), object_store(settings), embedder_from_settings(settings))
+    return KnowledgeDeps(
+        get_supabase(),
+        object_store(settings),
+        embedder_from_settings(settings),
+        budget_seconds=settings.knowledge_job_budget_seconds,
+        batch_size=settings.knowledge_batch_size,
+    )
 
 
 def warm_up() -> None:
@@ -68,7 +74,7 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | Non
         case "backfill" if job.store_id is not None:
             _backfill(deps, job.store_id, follow_ups)
         case "extract_document" if job.store_id is not None and job.document_id is not None:
-            process_document(knowledge_deps(deps.settings), job.store_id, job.document_id)
+            _extract_document(deps, job.store_id, job.document_id, follow_ups)
         case "woocommerce_refetch" if job.store_id and job.resource and job.external_id:
             from sapa.commerce.woocommerce.arbiter import refetch
             from sapa.commerce.woocommerce.shop import ShopDeps
@@ -83,8 +89,15 @@ def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | Non
 
 def give_up(job: Job, error: BaseException) -> None:
     """After a job's last try: a customer's message the bot could not answer goes to a person (the
-    conversation moves to `human` with a ticket naming the error, live in the inbox). Other jobs record
-    their failure where they run (a document's status, a sync's error)."""
+    conversation moves to `human` with a ticket naming the error, live in the inbox); a document whose
+    processing kept failing is marked failed. Other jobs record their failure where they run (a sync's
+    error)."""
+    if job.type == "extract_document" and job.document_id is not None:
+        try:
+            fail_after_retries(get_supabase(), job.document_id)
+        except Exception:
+            logger.exception("could not mark the document %s failed", job.document_id)
+        return
     if job.type != "reply" or job.message_id is None:
         return
     try:
@@ -114,6 +127,16 @@ def _backfill(deps: ReplyDeps, store_id: str, follow_ups: ReplyQueue | None) -> 
 
     continue_with = None if follow_ups is None else lambda store: follow_ups.enqueue(backfill_job(store))
     run_backfill_job(deps.supabase, deps.settings, store_id, continue_with)
+
+
+def _extract_document(
+    deps: ReplyDeps, store_id: str, document_id: str, follow_ups: ReplyQueue | None
+) -> None:
+    """A time-bounded run of a document's processing; the continuation goes on the queue when there is
+    one (without one the run goes on until the document is done)."""
+    job = extract_document_job(store_id, document_id)
+    continue_with = None if follow_ups is None else lambda: follow_ups.enqueue(job)
+    process_document(knowledge_deps(deps.settings), store_id, document_id, continue_with)
 
 
 def queue_from_settings(settings: Settings) -> ReplyQueue:

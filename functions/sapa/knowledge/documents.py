@@ -9,7 +9,9 @@ so a failed upload leaves nothing behind. Replacing a document uploads a new one
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -22,7 +24,7 @@ from sapa.db import rows
 from sapa.jobs.queue import Job, extract_document_job
 from sapa.knowledge.chunk import Chunk, chunk_sections
 from sapa.knowledge.embed import Embedder
-from sapa.knowledge.extract import DocumentError, Extraction, extract, inspect
+from sapa.knowledge.extract import DocumentError, Method, extract, inspect
 from sapa.knowledge.storage import ObjectStore, knowledge_key
 from sapa.knowledge.words import search_terms
 
@@ -32,7 +34,7 @@ PREVIEW_CHARS = 1000
 DocumentStatus = Literal["processing", "ready", "failed"]
 PUBLIC_COLUMNS = (
     "id, title, filename, content_type, size_bytes, status, error, pages, method, text_preview, "
-    "chunk_count, replaces, created_at, updated_at"
+    "chunk_count, chunks_total, chunks_done, replaces, created_at, updated_at"
 )
 PROCESSING_FAILED = (
     "Something went wrong while reading this document. Sapa tries again by itself; if it stays like this, "
@@ -71,6 +73,9 @@ class DocumentPublic(BaseModel):
     method: str | None
     text_preview: str | None
     chunk_count: int
+    chunks_total: int | None
+    """Passages the document has, once read; with chunks_done, the progress while it is processing."""
+    chunks_done: int
     replaces: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
@@ -175,45 +180,86 @@ def delete_document(
     if not deleted:
         raise DocumentNotFoundError(f"no document {document_id} in this store")
     store.delete(str(deleted[0]["storage_key"]))
+    store.delete(reading_key(str(deleted[0]["storage_key"])))
 
 
 # The job -------------------------------------------------------------------------------------------
+DEFAULT_BUDGET_SECONDS = 420.0
+DEFAULT_BATCH_SIZE = 32
+
+
 @dataclass(frozen=True)
 class KnowledgeDeps:
     supabase: Client
     store: ObjectStore
     embedder: Embedder
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    """Time a run spends embedding before it queues its continuation (knowledge_job_budget_seconds)."""
+    batch_size: int = DEFAULT_BATCH_SIZE
+    """Passages embedded together and stored in one transaction (settings.knowledge_batch_size)."""
+    clock: Callable[[], float] = time.monotonic
 
 
-def process_document(deps: KnowledgeDeps, store_id: str, document_id: str) -> DocumentStatus | None:
-    """Extract, chunk, embed and store one document. Idempotent: a ready document is left alone, a
-    processing or failed one is (re)done. None when the document no longer exists (deleted meanwhile).
+class Reading(BaseModel):
+    """A document read and cut into passages: made once, kept next to the file (reading_key) so the
+    job's later runs resume without reading (or OCR-ing) the file again, and all runs store passages of
+    one and the same reading."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pages: int
+    method: Method
+    text_preview: str
+    chunks: list[Chunk]
+
+
+def reading_key(storage_key: str) -> str:
+    return f"{storage_key}.reading.json"
+
+
+def process_document(
+    deps: KnowledgeDeps,
+    store_id: str,
+    document_id: str,
+    continue_with: Callable[[], None] | None = None,
+) -> DocumentStatus | None:
+    """Extract, chunk, embed and store one document, in bounded runs: a run stores batches of passages
+    (each batch at once and idempotently, so a retried or duplicated run stores nothing twice and resumes
+    at the first passage not stored) until `deps.budget_seconds` are spent, then calls `continue_with`
+    (which queues the same job) and returns "processing". Without `continue_with` it goes on here until
+    the end. The document becomes ready, and the one it replaces is deleted, when every passage is stored.
+    Idempotent: a ready document is left alone. None when the document no longer exists.
 
     A DocumentError fails the document with its message. Anything else (storage, database, embedder
-    unreachable) also marks it failed, with a general message, and is raised so the queue retries: a
-    later attempt that succeeds makes it ready."""
+    unreachable) is raised so the queue retries, and the passages stored so far are kept for that retry;
+    after the last attempt the worker fails the document with a general message (`fail_after_retries`)."""
     document = _document_for_job(deps.supabase, store_id, document_id)
     if document is None or document["status"] == "ready":
         return None if document is None else "ready"
+    key = str(document["storage_key"])
+    deadline = None if continue_with is None else deps.clock() + deps.budget_seconds  # reading counts too
     try:
-        data = deps.store.get(str(document["storage_key"]))
-        extraction = extract(data, str(document["content_type"]), str(document["filename"]))
-        replaced = _store_passages(deps, document, extraction)
+        reading = _reading(deps, document)
+        if not _store_batches(deps, document, reading, deadline):
+            assert continue_with is not None
+            continue_with()
+            return "processing"
+        replaced = _finish(deps, document_id, reading)
     except APIError as error:
         if error.code != "P0002":
-            _fail(deps.supabase, document_id, PROCESSING_FAILED)
             raise
+        deps.store.delete(reading_key(key))
         return None  # deleted while it was being read
     except DocumentError as error:
         reason = type(error).__name__
         logger.info("knowledge document unusable", extra={"document_id": document_id, "reason": reason})
         _fail(deps.supabase, document_id, str(error))
+        deps.store.delete(reading_key(key))
         return "failed"
-    except Exception:
-        _fail(deps.supabase, document_id, PROCESSING_FAILED)
-        raise
-    for key in replaced:
-        deps.store.delete(key)
+    deps.store.delete(reading_key(key))
+    for old_key in replaced:
+        deps.store.delete(old_key)
+        deps.store.delete(reading_key(old_key))
     return "ready"
 
 
@@ -230,25 +276,70 @@ def _document_for_job(supabase: Client, store_id: str, document_id: str) -> dict
     return found[0] if found else None
 
 
-def _store_passages(deps: KnowledgeDeps, document: dict[str, Any], extraction: Extraction) -> list[str]:
+def _reading(deps: KnowledgeDeps, document: dict[str, Any]) -> Reading:
+    """The kept reading of the document, or a new one (then kept). Raises DocumentError."""
+    key = reading_key(str(document["storage_key"]))
+    if deps.store.exists(key):
+        return Reading.model_validate_json(deps.store.get(key))
+    data = deps.store.get(str(document["storage_key"]))
+    extraction = extract(data, str(document["content_type"]), str(document["filename"]))
     chunks = chunk_sections(extraction.sections)
     if not chunks:
         raise DocumentError(f"No text was found in “{document['filename']}”.")
+    reading = Reading(
+        pages=extraction.pages,
+        method=extraction.method,
+        text_preview=extraction.text[:PREVIEW_CHARS],
+        chunks=chunks,
+    )
+    deps.store.put(key, reading.model_dump_json().encode(), "application/json")
+    return reading
+
+
+def _store_batches(
+    deps: KnowledgeDeps, document: dict[str, Any], reading: Reading, deadline: float | None
+) -> bool:
+    """Stores the passages not yet stored, a batch at a time, until done (True) or until the next batch
+    would end after `deadline` (False; at least one batch per run, so every run makes progress)."""
+    total = len(reading.chunks)
+    model = deps.embedder.model
+    params = {"p_document_id": document["id"], "p_chunks_total": total, "p_embedding_model": model}
+    missing = deps.supabase.rpc("knowledge_chunks_missing", params).execute().data or []
+    if not isinstance(missing, list):
+        raise TypeError(f"knowledge_chunks_missing returned {missing!r}")
     title = str(document["title"])
-    vectors = deps.embedder.embed_documents([embedding_text(title, c.heading, c.content) for c in chunks])
-    payload = [
-        {**chunk.model_dump(), "embedding": vector, **_terms(chunk)}
-        for chunk, vector in zip(chunks, vectors, strict=True)
-    ]
+    size = max(1, deps.batch_size)
+    slowest = 0.0
+    for start in range(0, len(missing), size):
+        began = deps.clock()
+        if start and deadline is not None and began + slowest > deadline:
+            return False
+        batch = [reading.chunks[int(ordinal)] for ordinal in missing[start : start + size]]
+        vectors = deps.embedder.embed_documents([embedding_text(title, c.heading, c.content) for c in batch])
+        payload = [
+            {**chunk.model_dump(), "embedding": vector, **_terms(chunk)}
+            for chunk, vector in zip(batch, vectors, strict=True)
+        ]
+        done = deps.supabase.rpc("store_knowledge_batch", {**params, "p_chunks": payload}).execute().data
+        if done is None:
+            return True  # ready already: another run of this job finished it
+        slowest = max(slowest, deps.clock() - began)
+        logger.info(
+            "knowledge passages stored",
+            extra={"document_id": document["id"], "chunks_done": done, "chunks_total": total},
+        )
+    return True
+
+
+def _finish(deps: KnowledgeDeps, document_id: str, reading: Reading) -> list[str]:
     params = {
-        "p_document_id": document["id"],
-        "p_chunks": payload,
+        "p_document_id": document_id,
         "p_embedding_model": deps.embedder.model,
-        "p_pages": extraction.pages,
-        "p_method": extraction.method,
-        "p_text_preview": extraction.text[:PREVIEW_CHARS],
+        "p_pages": reading.pages,
+        "p_method": reading.method,
+        "p_text_preview": reading.text_preview,
     }
-    replaced = deps.supabase.rpc("store_knowledge_chunks", params).execute().data or []
+    replaced = deps.supabase.rpc("finish_knowledge_document", params).execute().data or []
     return [str(key) for key in replaced] if isinstance(replaced, list) else []
 
 
@@ -262,6 +353,11 @@ def embedding_text(title: str, heading: str | None, content: str) -> str:
     context (a shipping table row says little without "Shipping costs")."""
     context = " — ".join(part for part in (title, heading) if part)
     return f"{context}\n{content}" if context else content
+
+
+def fail_after_retries(supabase: Client, document_id: str) -> None:
+    """The job's last attempt failed (not the document's fault): the owner sees it failed."""
+    _fail(supabase, document_id, PROCESSING_FAILED)
 
 
 def _fail(supabase: Client, document_id: str, reason: str) -> None:
