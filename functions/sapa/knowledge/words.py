@@ -10,6 +10,7 @@ does not know with the Snowball English stemmer (returned, returns → return)."
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -57,11 +58,18 @@ def _english() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+# The stemmers are single objects that keep the word being stemmed in their own fields (Snowball's
+# `current`/`cursor`): two threads stemming at once (the worker's lanes, two extraction runs) corrupt each
+# other's word ("string index out of range"). One lock; _normal's cache keeps it rarely taken.
+_stemming = threading.Lock()
+
+
 def _root(word: str) -> str | None:
     """The word's Indonesian root when the dictionary knows it (the word itself or what Sastrawi makes
     of it), else None."""
     stemmer = _indonesian()
-    stem = stemmer.stem(word)
+    with _stemming:
+        stem = stemmer.stem(word)
     return stem if stemmer.dictionary.contains(stem) else None
 
 
@@ -77,7 +85,9 @@ def _normal(word: str) -> str:
             return _root(_COLLOQUIAL[root]) or _COLLOQUIAL[root] if root in _COLLOQUIAL else root
     if word.endswith("nya") and len(word) > 5:  # a loanword with the clitic: refundnya
         word = word[:-3]
-    return str(_english().stemWord(word))
+    english = _english()
+    with _stemming:
+        return str(english.stemWord(word))
 
 
 def _colloquial_forms(word: str) -> list[str]:
