@@ -11,7 +11,7 @@ from sapa.knowledge import words
 
 
 def _words(count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test words, nothing secret
     endings = ("ing", "ness", "ations", "ment", "kan", "nya", "an", "ly")
     return [
         "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))) + rng.choice(endings)
