@@ -50,9 +50,16 @@ class FakeGraph:
         return media_id
 
 
-def graph_error(status: int, code: int, message: str, details: str | None = None) -> tuple[int, dict[str, Any]]:
+def graph_error(
+    status: int, code: int, message: str, details: str | None = None
+) -> tuple[int, dict[str, Any]]:
     """Meta's error body (https://developers.facebook.com/docs/graph-api/guides/error-handling)."""
-    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Afake"}
+    error: dict[str, Any] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "Afake",
+    }
     if details:
         error["error_data"] = {"messaging_product": "whatsapp", "details": details}
     return status, {"error": error}
@@ -80,8 +87,14 @@ def running(access_token: str) -> Iterator[FakeGraph]:
                 return
             to = str(body.get("to", ""))
             wamid = "wamid." + secrets.token_urlsafe(24)
-            self._json(200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
-                             "messages": [{"id": wamid}]})  # fmt: skip
+            self._json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": to, "wa_id": to}],
+                    "messages": [{"id": wamid}],
+                },
+            )
 
         def do_GET(self) -> None:
             if self.headers.get("Authorization") != f"Bearer {fake.access_token}":
@@ -98,9 +111,17 @@ def running(access_token: str) -> Iterator[FakeGraph]:
                 self._json(200, self._templates_page(int(query.get("after", "0"))))
             elif len(segments) == 2 and segments[1] in fake.media:
                 mime_type, data = fake.media[segments[1]]
-                self._json(200, {"messaging_product": "whatsapp", "url": f"{fake.url}/files/{segments[1]}",
-                                 "mime_type": mime_type, "sha256": hashlib.sha256(data).hexdigest(),
-                                 "file_size": len(data), "id": segments[1]})  # fmt: skip
+                self._json(
+                    200,
+                    {
+                        "messaging_product": "whatsapp",
+                        "url": f"{fake.url}/files/{segments[1]}",
+                        "mime_type": mime_type,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "file_size": len(data),
+                        "id": segments[1],
+                    },
+                )
             else:
                 self._json(*graph_error(400, 100, "Unsupported get request."))
 

@@ -15,9 +15,9 @@ from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
-from sapa.api.routes.woocommerce import router as woocommerce_router
 from sapa.api.routes.whatsapp_cloud import router as whatsapp_cloud_router
 from sapa.api.routes.whatsapp_sender import router as whatsapp_sender_router
+from sapa.api.routes.woocommerce import router as woocommerce_router
 from sapa.settings import get_settings
 
 

@@ -72,7 +72,9 @@ def meta_settings(stack: Stack, graph: FakeGraph) -> Settings:
 
 
 @pytest.fixture
-def api(stack: Stack, jobs: RecordingQueue, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def api(
+    stack: Stack, jobs: RecordingQueue, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
     environment: dict[str, Any] = {
         "SUPABASE_URL": stack.api_url,
         "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
@@ -101,8 +103,12 @@ def api(stack: Stack, jobs: RecordingQueue, graph: FakeGraph, monkeypatch: pytes
 def meta_shop(db: Db, stack: Stack, api: TestClient) -> Iterator[MetaShop]:
     """A store that sends through Meta, set up as its admin would (PUT …/whatsapp-sender)."""
     shop = create_shop(db, stack.db_url, stack.jwt_secret)
-    configured = MetaShop(shop, str(10**14 + secrets.randbelow(10**14)), str(10**14 + secrets.randbelow(10**14)),
-                          secrets.token_hex(16))  # fmt: skip
+    configured = MetaShop(
+        shop,
+        str(10**14 + secrets.randbelow(10**14)),
+        str(10**14 + secrets.randbelow(10**14)),
+        secrets.token_hex(16),
+    )
     answer = api.put(
         shop.url("whatsapp-sender"),
         headers=shop.admin.headers,

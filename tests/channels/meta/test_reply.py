@@ -34,8 +34,13 @@ def s3() -> Iterator[Any]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
     client.create_bucket(Bucket=BUCKET)
     yield client
     server.stop()
@@ -45,16 +50,32 @@ def s3() -> Iterator[Any]:
 def reply_deps(service_client: Client, meta_settings: Settings, s3: Any) -> Iterator[ReplyDeps]:
     media = TwilioMediaClient()
     sender = ChannelSender(meta_settings, service_client)
-    yield ReplyDeps(service_client, meta_settings, sender, answer, media=MediaDeps(service_client, ObjectStore(s3, BUCKET), media))
+    yield ReplyDeps(
+        service_client,
+        meta_settings,
+        sender,
+        answer,
+        media=MediaDeps(service_client, ObjectStore(s3, BUCKET), media),
+    )
     media.close()
 
 
 def test_the_assistant_answers_a_meta_customer_through_the_graph_api(
-    api: TestClient, meta_shop: MetaShop, db: Db, graph: FakeGraph, jobs: RecordingQueue, reply_deps: ReplyDeps
+    api: TestClient,
+    meta_shop: MetaShop,
+    db: Db,
+    graph: FakeGraph,
+    jobs: RecordingQueue,
+    reply_deps: ReplyDeps,
 ) -> None:
     wa_id = new_phone("+62859").removeprefix("+")
     text = {"type": "text", "text": {"body": "Halo kak, tokonya buka jam berapa?"}}
-    assert post_webhook(api, payloads.inbound(meta_shop.phone_number_id, wa_id, text), meta_shop.app_secret).status_code == 200
+    assert (
+        post_webhook(
+            api, payloads.inbound(meta_shop.phone_number_id, wa_id, text), meta_shop.app_secret
+        ).status_code
+        == 200
+    )
     ((store_id, message_id),) = jobs.replies
 
     assert reply_to_message(reply_deps, message_id) == "done"
@@ -74,7 +95,13 @@ def test_the_assistant_answers_a_meta_customer_through_the_graph_api(
 
 
 def test_a_photo_through_meta_is_fetched_with_the_stores_token_and_read(
-    api: TestClient, meta_shop: MetaShop, db: Db, graph: FakeGraph, jobs: RecordingQueue, reply_deps: ReplyDeps, s3: Any
+    api: TestClient,
+    meta_shop: MetaShop,
+    db: Db,
+    graph: FakeGraph,
+    jobs: RecordingQueue,
+    reply_deps: ReplyDeps,
+    s3: Any,
 ) -> None:
     media_id = graph.add_media("image/png", png_with_text(["NO RESI JX1234567890"]))
     photo = {"type": "image", "image": {"mime_type": "image/png", "sha256": "x", "id": media_id}}

@@ -18,16 +18,41 @@ from tests.channels.meta import payloads
 from tests.channels.meta.conftest import ACCESS_TOKEN, MetaShop, messages_of, post_webhook
 
 TEMPLATES = [
-    {"name": "order_shipped", "language": "id", "status": "APPROVED", "category": "UTILITY", "id": "1000000000000001",
-     "components": [{"type": "BODY", "text": "Halo {{1}}, pesanan #{{2}} sudah dikirim.",
-                     "example": {"body_text": [["Budi", "1042"]]}}]},
-    {"name": "order_shipped", "language": "en_US", "status": "APPROVED", "category": "UTILITY", "id": "1000000000000002",
-     "components": [{"type": "BODY", "text": "Hi {{1}}, order #{{2}} is on its way."}]},
-    {"name": "cart_reminder", "language": "id", "status": "PENDING", "category": "MARKETING", "id": "1000000000000003",
-     "components": [{"type": "HEADER", "format": "TEXT", "text": "Keranjang"},
-                    {"type": "BODY", "text": "Masih mau {{1}}?"},
-                    {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Stop promotions"}]}]},
-]  # fmt: skip
+    {
+        "name": "order_shipped",
+        "language": "id",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "id": "1000000000000001",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Halo {{1}}, pesanan #{{2}} sudah dikirim.",
+                "example": {"body_text": [["Budi", "1042"]]},
+            }
+        ],
+    },
+    {
+        "name": "order_shipped",
+        "language": "en_US",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "id": "1000000000000002",
+        "components": [{"type": "BODY", "text": "Hi {{1}}, order #{{2}} is on its way."}],
+    },
+    {
+        "name": "cart_reminder",
+        "language": "id",
+        "status": "PENDING",
+        "category": "MARKETING",
+        "id": "1000000000000003",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Keranjang"},
+            {"type": "BODY", "text": "Masih mau {{1}}?"},
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Stop promotions"}]},
+        ],
+    },
+]
 
 
 def _conversation(api: TestClient, meta_shop: MetaShop, db: Db) -> tuple[str, str]:
@@ -39,7 +64,9 @@ def _conversation(api: TestClient, meta_shop: MetaShop, db: Db) -> tuple[str, st
 
 def _send(api: TestClient, meta_shop: MetaShop, conversation: str, message: dict[str, Any]) -> Any:
     shop = meta_shop.shop
-    return api.post(shop.url(f"conversations/{conversation}/messages"), headers=shop.agent.headers, json=message)
+    return api.post(
+        shop.url(f"conversations/{conversation}/messages"), headers=shop.agent.headers, json=message
+    )
 
 
 def test_an_agents_text_goes_to_the_phone_number_ids_messages_with_the_stores_token(
@@ -87,7 +114,12 @@ def test_templates_sync_every_page_and_send_by_name_and_language(
     assert {t["content_sid"] for t in listed} == {"1000000000000001", "1000000000000002"}  # approved only
 
     conversation, wa_id = _conversation(api, meta_shop, db)
-    answer = _send(api, meta_shop, conversation, {"content_sid": "1000000000000001", "variables": {"1": "Budi", "2": "1042"}})
+    answer = _send(
+        api,
+        meta_shop,
+        conversation,
+        {"content_sid": "1000000000000001", "variables": {"1": "Budi", "2": "1042"}},
+    )
     assert answer.status_code == 201, answer.text
     assert answer.json()["body"] == "Halo Budi, pesanan #1042 sudah dikirim."
     assert graph.sent[-1]["json"] == {
@@ -98,13 +130,22 @@ def test_templates_sync_every_page_and_send_by_name_and_language(
         "template": {
             "name": "order_shipped",
             "language": {"code": "id"},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": "Budi"}, {"type": "text", "text": "1042"}]}],
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [{"type": "text", "text": "Budi"}, {"type": "text", "text": "1042"}],
+                }
+            ],
         },
     }
 
     graph.templates = TEMPLATES[:1]  # the others were deleted at Meta
-    assert api.post(shop.url("whatsapp-sender/templates/sync"), headers=shop.admin.headers).json() == {"synced": 1}
-    left = db.execute("select content_sid from whatsapp_templates where store_id = %s", (meta_shop.id,)).fetchall()
+    assert api.post(shop.url("whatsapp-sender/templates/sync"), headers=shop.admin.headers).json() == {
+        "synced": 1
+    }
+    left = db.execute(
+        "select content_sid from whatsapp_templates where store_id = %s", (meta_shop.id,)
+    ).fetchall()
     assert left == [{"content_sid": "1000000000000001"}]
 
 
@@ -114,8 +155,15 @@ def test_only_admins_configure_the_sender_and_secrets_are_never_returned(
     shop = meta_shop.shop
     assert api.get(shop.url("whatsapp-sender"), headers=shop.agent.headers).status_code == 403
     seen = api.get(shop.url("whatsapp-sender"), headers=shop.admin.headers).json()
-    assert seen == {"provider": "meta", "meta": {"phone_number_id": meta_shop.phone_number_id, "waba_id": meta_shop.waba_id,
-                                                  "has_access_token": True, "has_app_secret": True}}  # fmt: skip
+    assert seen == {
+        "provider": "meta",
+        "meta": {
+            "phone_number_id": meta_shop.phone_number_id,
+            "waba_id": meta_shop.waba_id,
+            "has_access_token": True,
+            "has_app_secret": True,
+        },
+    }
     stored = db.execute("select * from store_credentials where store_id = %s", (shop.id,)).fetchone()
     assert stored is not None
     assert ACCESS_TOKEN not in stored["meta_access_token_encrypted"]
@@ -124,11 +172,19 @@ def test_only_admins_configure_the_sender_and_secrets_are_never_returned(
     assert back.status_code == 200 and back.json()["provider"] == "twilio"
 
 
-def test_a_new_meta_sender_without_its_secrets_is_refused(api: TestClient, db: Db, meta_shop: MetaShop) -> None:
+def test_a_new_meta_sender_without_its_secrets_is_refused(
+    api: TestClient, db: Db, meta_shop: MetaShop
+) -> None:
     other = meta_shop.shop.other_store_id
-    db.execute("insert into store_members (store_id, user_id, role) values (%s, %s, 'admin')", (other, meta_shop.shop.admin.id))
-    answer = api.put(f"/api/stores/{other}/whatsapp-sender", headers=meta_shop.shop.admin.headers,
-                     json={"provider": "meta", "meta": {"phone_number_id": "123", "waba_id": "456"}})  # fmt: skip
+    db.execute(
+        "insert into store_members (store_id, user_id, role) values (%s, %s, 'admin')",
+        (other, meta_shop.shop.admin.id),
+    )
+    answer = api.put(
+        f"/api/stores/{other}/whatsapp-sender",
+        headers=meta_shop.shop.admin.headers,
+        json={"provider": "meta", "meta": {"phone_number_id": "123", "waba_id": "456"}},
+    )
     assert answer.status_code == 422
     row = db.execute("select whatsapp_provider from stores where id = %s", (other,)).fetchone()
     assert row == {"whatsapp_provider": "twilio"}
@@ -138,27 +194,45 @@ def test_a_new_meta_sender_without_its_secrets_is_refused(api: TestClient, db: D
 @pytest.fixture
 def channel(graph: FakeGraph) -> Any:
     api = GraphApi(graph.url, VERSION)
-    yield MetaChannel(api, MetaCredentials("106540352242922", "102290129340398", ACCESS_TOKEN), lambda _: None)
+    yield MetaChannel(
+        api, MetaCredentials("106540352242922", "102290129340398", ACCESS_TOKEN), lambda _: None
+    )
     api.close()
 
 
 def test_media_goes_by_link_or_by_uploaded_id(channel: MetaChannel, graph: FakeGraph) -> None:
-    channel.send_media("6281234567890", OutboundMedia("image", link="https://shop.example/batik.jpg"), "Batik biru")
-    channel.send_media("6281234567890", OutboundMedia("document", media_id="1234567890", filename="invoice.pdf"), "Invoice")
+    channel.send_media(
+        "6281234567890", OutboundMedia("image", link="https://shop.example/batik.jpg"), "Batik biru"
+    )
+    channel.send_media(
+        "6281234567890", OutboundMedia("document", media_id="1234567890", filename="invoice.pdf"), "Invoice"
+    )
     assert [r["json"]["type"] for r in graph.sent] == ["image", "document"]
-    assert graph.sent[0]["json"]["image"] == {"link": "https://shop.example/batik.jpg", "caption": "Batik biru"}
-    assert graph.sent[1]["json"]["document"] == {"id": "1234567890", "caption": "Invoice", "filename": "invoice.pdf"}
+    assert graph.sent[0]["json"]["image"] == {
+        "link": "https://shop.example/batik.jpg",
+        "caption": "Batik biru",
+    }
+    assert graph.sent[1]["json"]["document"] == {
+        "id": "1234567890",
+        "caption": "Invoice",
+        "filename": "invoice.pdf",
+    }
 
 
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
-        (graph_error(400, 131047, "Re-engagement message", "more than 24 hours have passed"),
-         "Meta error 131047: Re-engagement message (more than 24 hours have passed)"),
+        (
+            graph_error(400, 131047, "Re-engagement message", "more than 24 hours have passed"),
+            "Meta error 131047: Re-engagement message (more than 24 hours have passed)",
+        ),
         (graph_error(400, 131026, "Message undeliverable"), "Meta error 131026: Message undeliverable"),
-        (graph_error(401, 190, "Error validating access token"), "Meta error 190: Error validating access token"),
+        (
+            graph_error(401, 190, "Error validating access token"),
+            "Meta error 190: Error validating access token",
+        ),
     ],
-)  # fmt: skip
+)
 def test_metas_refusals_are_failed_sends_with_its_code(
     channel: MetaChannel, graph: FakeGraph, answer: tuple[int, dict[str, Any]], error: str
 ) -> None:
@@ -169,9 +243,13 @@ def test_metas_refusals_are_failed_sends_with_its_code(
 
 @pytest.mark.parametrize(
     "answer",
-    [graph_error(400, 130429, "Rate limit hit"), graph_error(400, 131000, "Something went wrong"),
-     graph_error(503, 2, "Service temporarily unavailable"), (429, {})],
-)  # fmt: skip
+    [
+        graph_error(400, 130429, "Rate limit hit"),
+        graph_error(400, 131000, "Something went wrong"),
+        graph_error(503, 2, "Service temporarily unavailable"),
+        (429, {}),
+    ],
+)
 def test_metas_outages_and_throttling_are_retried_later(
     channel: MetaChannel, graph: FakeGraph, answer: tuple[int, dict[str, Any]]
 ) -> None:

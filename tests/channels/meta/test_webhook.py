@@ -27,7 +27,9 @@ def customer() -> str:
 
 # GET: Meta's subscription check ----------------------------------------------------------------------
 def test_the_subscription_check_echoes_the_challenge_for_the_configured_token(api: TestClient) -> None:
-    answer = api.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
+    answer = api.get(
+        URL, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    )
     assert answer.status_code == 200
     assert answer.text == "1158201444"
     assert answer.headers["content-type"].startswith("text/plain")
@@ -44,7 +46,7 @@ def test_the_subscription_check_echoes_the_challenge_for_the_configured_token(ap
 def test_the_subscription_check_refuses_anything_else(api: TestClient, params: dict[str, str]) -> None:
     answer = api.get(URL, params=params)
     assert answer.status_code == 403
-    assert "1" != answer.text
+    assert answer.text != "1"
 
 
 # POST: signatures ------------------------------------------------------------------------------------
@@ -88,7 +90,8 @@ def test_a_text_is_stored_with_the_customer_and_a_reply_enqueued(
     assert row["media"] == []
     assert "whatsapp" not in row["metadata"]
     person = db.execute(
-        "select cu.phone, cu.name from customers cu join conversations c on c.customer_id = cu.id where c.id = %s",
+        "select cu.phone, cu.name from customers cu"
+        " join conversations c on c.customer_id = cu.id where c.id = %s",
         (row["conversation_id"],),
     ).fetchone()
     assert person is not None and person["name"] == "Sheena Nelson" and person["phone"].startswith("+62857")
@@ -106,7 +109,13 @@ def test_a_text_is_stored_with_the_customer_and_a_reply_enqueued(
     ],
 )
 def test_media_is_stored_as_a_graph_media_url_for_the_reply_job_to_fetch(
-    api: TestClient, meta_shop: MetaShop, db: Db, graph: FakeGraph, message: dict[str, Any], caption: str, content_type: str
+    api: TestClient,
+    meta_shop: MetaShop,
+    db: Db,
+    graph: FakeGraph,
+    message: dict[str, Any],
+    caption: str,
+    content_type: str,
 ) -> None:
     row = _stored(api, meta_shop, db, message)
     kind = message["type"]
@@ -115,13 +124,17 @@ def test_media_is_stored_as_a_graph_media_url_for_the_reply_job_to_fetch(
     assert row["metadata"]["whatsapp"]["type"] == kind
 
 
-def test_a_location_is_stored_as_readable_text_with_its_coordinates(api: TestClient, meta_shop: MetaShop, db: Db) -> None:
+def test_a_location_is_stored_as_readable_text_with_its_coordinates(
+    api: TestClient, meta_shop: MetaShop, db: Db
+) -> None:
     row = _stored(api, meta_shop, db, payloads.LOCATION)
     assert row["body"] == "📍 Main Street Beach, 1 Hacker Way, Menlo Park, CA 94025 (37.483307, -122.148981)"
     assert row["metadata"]["whatsapp"]["location"]["latitude"] == 37.483307
 
 
-def test_shared_contacts_are_stored_with_name_and_number(api: TestClient, meta_shop: MetaShop, db: Db) -> None:
+def test_shared_contacts_are_stored_with_name_and_number(
+    api: TestClient, meta_shop: MetaShop, db: Db
+) -> None:
     row = _stored(api, meta_shop, db, payloads.CONTACTS)
     assert row["body"] == "👤 Barbara J. Johnson +1 (940) 555-1234"
     assert row["metadata"]["whatsapp"]["contacts"][0]["phones"][0]["wa_id"] == "19405551234"
@@ -130,12 +143,15 @@ def test_shared_contacts_are_stored_with_name_and_number(api: TestClient, meta_s
 @pytest.mark.parametrize(
     ("message", "body", "details"),
     [
-        (payloads.LIST_REPLY, "Priority Mail Express",
-         {"reply_type": "list_reply", "id": "priority_express", "description": "Next Day to 2 Days"}),
+        (
+            payloads.LIST_REPLY,
+            "Priority Mail Express",
+            {"reply_type": "list_reply", "id": "priority_express", "description": "Next Day to 2 Days"},
+        ),
         (payloads.BUTTON_REPLY, "Cancel", {"reply_type": "button_reply", "id": "cancel-button"}),
         (payloads.TEMPLATE_BUTTON, "Stop promotions", {"type": "button", "payload": "STOP_PROMOTIONS"}),
     ],
-)  # fmt: skip
+)
 def test_a_tapped_button_or_row_is_stored_as_its_title_with_its_id(
     api: TestClient, meta_shop: MetaShop, db: Db, message: dict[str, Any], body: str, details: dict[str, str]
 ) -> None:
@@ -145,7 +161,9 @@ def test_a_tapped_button_or_row_is_stored_as_its_title_with_its_id(
     assert row["metadata"]["whatsapp"]["context_id"] == message["context"]["id"]
 
 
-def test_a_reaction_is_stored_but_not_answered(api: TestClient, meta_shop: MetaShop, db: Db, jobs: RecordingQueue) -> None:
+def test_a_reaction_is_stored_but_not_answered(
+    api: TestClient, meta_shop: MetaShop, db: Db, jobs: RecordingQueue
+) -> None:
     row = _stored(api, meta_shop, db, payloads.REACTION)
     assert row["body"] == "\U0001f44d"
     assert row["metadata"]["whatsapp"] == {
@@ -180,7 +198,9 @@ def test_a_redelivered_message_is_stored_once(api: TestClient, meta_shop: MetaSh
     assert rows[0]["metadata"]["whatsapp"]["id"] == "priority_express"
 
 
-def test_a_malformed_body_is_refused_before_anything_is_stored(api: TestClient, meta_shop: MetaShop, db: Db) -> None:
+def test_a_malformed_body_is_refused_before_anything_is_stored(
+    api: TestClient, meta_shop: MetaShop, db: Db
+) -> None:
     payload = payloads.inbound(meta_shop.phone_number_id, "not-a-number", payloads.TEXT)
     assert post_webhook(api, payload, meta_shop.app_secret).status_code == 400
     raw, headers = signed({"object": "page", "entry": []}, meta_shop.app_secret)
@@ -191,11 +211,19 @@ def test_a_malformed_body_is_refused_before_anything_is_stored(api: TestClient, 
 # POST: statuses --------------------------------------------------------------------------------------
 def _agent_reply(api: TestClient, meta_shop: MetaShop, db: Db, wa_id: str) -> dict[str, Any]:
     """A customer writes, an agent answers through the API (sent through the Graph stand-in)."""
-    assert post_webhook(api, payloads.inbound(meta_shop.phone_number_id, wa_id, payloads.TEXT), meta_shop.app_secret).status_code == 200
+    assert (
+        post_webhook(
+            api, payloads.inbound(meta_shop.phone_number_id, wa_id, payloads.TEXT), meta_shop.app_secret
+        ).status_code
+        == 200
+    )
     conversation = messages_of(db, meta_shop.id)[0]["conversation_id"]
     shop = meta_shop.shop
-    answer = api.post(shop.url(f"conversations/{conversation}/messages"), headers=shop.agent.headers,
-                      json={"body": "Ada, kak: biru dan merah."})  # fmt: skip
+    answer = api.post(
+        shop.url(f"conversations/{conversation}/messages"),
+        headers=shop.agent.headers,
+        json={"body": "Ada, kak: biru dan merah."},
+    )
     assert answer.status_code == 201, answer.text
     (sent,) = [row for row in messages_of(db, meta_shop.id) if row["direction"] == "outbound"]
     return sent
@@ -207,8 +235,15 @@ def test_statuses_move_the_message_forward_only(api: TestClient, meta_shop: Meta
     wamid = sent["provider_message_id"]
     assert wamid.startswith("wamid.") and sent["status"] == "queued"
     for state, expected in (("read", "read"), ("delivered", "read"), ("sent", "read")):
-        assert post_webhook(api, payloads.status(meta_shop.phone_number_id, wamid, wa_id, state), meta_shop.app_secret).status_code == 200
-        assert db.execute("select status::text from messages where id = %s", (sent["id"],)).fetchone() == {"status": expected}
+        assert (
+            post_webhook(
+                api, payloads.status(meta_shop.phone_number_id, wamid, wa_id, state), meta_shop.app_secret
+            ).status_code
+            == 200
+        )
+        assert db.execute("select status::text from messages where id = %s", (sent["id"],)).fetchone() == {
+            "status": expected
+        }
 
 
 def test_a_failed_status_keeps_metas_error_where_the_inbox_shows_it(
@@ -232,7 +267,9 @@ def test_a_failed_status_keeps_metas_error_where_the_inbox_shows_it(
 def test_an_undeliverable_status_fails_the_message_once(api: TestClient, meta_shop: MetaShop, db: Db) -> None:
     wa_id = customer()
     sent = _agent_reply(api, meta_shop, db, wa_id)
-    update = payloads.status(meta_shop.phone_number_id, sent["provider_message_id"], wa_id, "failed", payloads.UNDELIVERABLE)
+    update = payloads.status(
+        meta_shop.phone_number_id, sent["provider_message_id"], wa_id, "failed", payloads.UNDELIVERABLE
+    )
     for _ in range(2):  # Meta redelivers
         assert post_webhook(api, update, meta_shop.app_secret).status_code == 200
     row = db.execute("select status::text, metadata from messages where id = %s", (sent["id"],)).fetchone()

@@ -68,7 +68,9 @@ def get_sender(admin: StoreAdmin, supabase: SupabaseDep) -> SenderPublic:
 
 
 @router.put("", response_model=SenderPublic, responses={422: {}, 503: {}})
-def put_sender(choice: SenderIn, admin: StoreAdmin, supabase: SupabaseDep, settings: SettingsDep) -> SenderPublic:
+def put_sender(
+    choice: SenderIn, admin: StoreAdmin, supabase: SupabaseDep, settings: SettingsDep
+) -> SenderPublic:
     if choice.provider == "meta" and choice.meta is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a Meta sender needs its ids and secrets")
     params: dict[str, str | None] = {"p_store_id": str(admin.store_id), "p_provider": choice.provider}
@@ -100,7 +102,9 @@ def sync_templates(admin: StoreAdmin, supabase: SupabaseDep, settings: SettingsD
         channel = MetaChannel(graph, store.meta, lambda _: None)
         templates = channel.list_templates()
     except (ChannelUnavailable, GraphRefused) as error:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"Meta's templates could not be read: {error}") from error
+        raise HTTPException(
+            status.HTTP_502_BAD_GATEWAY, f"Meta's templates could not be read: {error}"
+        ) from error
     finally:
         graph.close()
     return TemplateSync(synced=meta_storage.sync_templates(supabase, store_id, templates))

@@ -84,7 +84,7 @@ class GraphApi:
                 return templates
             data = self._get_json(url, credentials.access_token, params)
             templates += [_template(each) for each in data.get("data", []) if isinstance(each, dict)]
-            following = data.get("paging", {}).get("next") if isinstance(data.get("paging"), dict) else None
+            following = _object(data, "paging").get("next")
             url, params = (following if isinstance(following, str) else None), None
             if url is not None and _origin(url) != self._origin:
                 raise ChannelUnavailable("Meta's next page is not on the Graph API")
@@ -155,11 +155,16 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def _error(data: dict[str, Any]) -> tuple[int | None, str]:
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    error = _object(data, "error")
     code = error.get("code")
-    details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
+    details = _object(error, "error_data").get("details")
     message = str(error.get("message") or "unknown error")
     return (code if isinstance(code, int) else None), (f"{message} ({details})" if details else message)
+
+
+def _object(container: dict[str, Any], key: str) -> dict[str, Any]:
+    value = container.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _check_media(response: httpx.Response) -> None:

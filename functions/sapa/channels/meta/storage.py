@@ -122,7 +122,8 @@ def sync_templates(supabase: Client, store_id: str, templates: list[ChannelTempl
         if t.body.strip()
     ]
     params = {"p_store_id": store_id, "p_templates": rows}
-    return int(supabase.rpc("sync_meta_templates", params).execute().data or 0)
+    synced = supabase.rpc("sync_meta_templates", params).execute().data
+    return synced if isinstance(synced, int) else 0
 
 
 def forget_cached_stores() -> None:

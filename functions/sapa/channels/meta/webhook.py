@@ -81,7 +81,9 @@ def _values(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
-def _message(message: dict[str, Any], names: dict[str, str], media_url: Callable[[str], str]) -> ChannelMessage:
+def _message(
+    message: dict[str, Any], names: dict[str, str], media_url: Callable[[str], str]
+) -> ChannelMessage:
     wa_id = _text(message, "from")
     if not _WA_ID.match(wa_id):
         raise MalformedMetaRequest("a message's `from` is not a WhatsApp number")
@@ -106,22 +108,24 @@ def _content(
     kind: str, message: dict[str, Any], media_url: Callable[[str], str]
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any], bool]:
     """(body, media, details, answer) of one message by its type."""
-    part = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    part = _object(message, kind)
     if kind == "text":
         return _text(part, "body"), [], {}, True
     if kind in MEDIA_TYPES:
         item = {"url": media_url(_required(part, "id")), "content_type": _text(part, "mime_type") or None}
         item = {key: value for key, value in item.items() if value}
-        details = {"type": kind} | {key: part[key] for key in ("filename", "voice", "animated") if key in part}
+        details = {"type": kind} | {
+            key: part[key] for key in ("filename", "voice", "animated") if key in part
+        }
         return _text(part, "caption"), [item], details, True
     if kind == "location":
         return _location_text(part), [], {"type": kind, "location": part}, True
     if kind == "contacts":
-        cards = message.get("contacts") if isinstance(message.get("contacts"), list) else []
+        cards = _list(message, "contacts")
         return _contacts_text(cards), [], {"type": kind, "contacts": cards}, True
     if kind == "interactive":
         reply_type = _text(part, "type")
-        reply = part.get(reply_type) if isinstance(part.get(reply_type), dict) else {}
+        reply = _object(part, reply_type)
         details = {"type": kind, "reply_type": reply_type} | {
             key: reply[key] for key in ("id", "title", "description") if isinstance(reply.get(key), str)
         }
@@ -167,11 +171,9 @@ def _location_text(location: dict[str, Any]) -> str:
     return f"📍 {where} ({point})" if where else f"📍 {point}"
 
 
-def _contacts_text(cards: list[Any]) -> str:
+def _contacts_text(cards: list[dict[str, Any]]) -> str:
     shared = []
     for card in cards:
-        if not isinstance(card, dict):
-            continue
         name = _text(card.get("name"), "formatted_name")
         phones = [_text(phone, "phone") for phone in _list(card, "phones")]
         shared.append(" ".join(text for text in [name, *phones] if text))
@@ -201,6 +203,11 @@ def _list(container: Any, key: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(each, dict) for each in value):
         raise MalformedMetaRequest(f"{key} is not a list of objects")
     return value
+
+
+def _object(container: dict[str, Any], key: str) -> dict[str, Any]:
+    value = container.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _text(container: Any, key: str) -> str:
