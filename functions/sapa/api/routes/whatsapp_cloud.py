@@ -22,10 +22,11 @@ from supabase import Client
 from sapa.api.deps import ReplyQueueDep, SettingsDep, SupabaseDep, read_body
 from sapa.channels import storage
 from sapa.channels.meta import storage as meta_storage
+from sapa.channels.meta.graph import api_root
 from sapa.channels.meta.signature import SIGNATURE_HEADER, verify
 from sapa.channels.meta.storage import ChannelStore
 from sapa.channels.meta.webhook import MalformedMetaRequest, WebhookBatch, load, parse, phone_number_ids
-from sapa.channels.router import credentials_cipher, graph_api
+from sapa.channels.router import credentials_cipher
 from sapa.jobs.queue import ReplyQueue
 from sapa.stores.crypto import CredentialsCipher
 
@@ -85,13 +86,11 @@ def whatsapp_cloud_webhook(
     except MalformedMetaRequest as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
     stores = _verified_stores(supabase, credentials_cipher(settings), body, number_ids)
-    graph = graph_api(settings)
+    root = api_root(settings.meta_graph_api_base_url, settings.meta_graph_api_version)
     try:
-        batches = parse(payload, graph.media_url)
+        batches = parse(payload, lambda media_id: f"{root}/{media_id}")
     except MalformedMetaRequest as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
-    finally:
-        graph.close()
     for batch in batches:
         if batch.phone_number_id in stores:
             _store(supabase, queue, stores[batch.phone_number_id], batch)

@@ -44,7 +44,7 @@ class GraphApi:
     """One HTTP connection pool per process; every call names the store's credentials."""
 
     def __init__(self, base_url: str, version: str, *, timeout_seconds: float = 15.0) -> None:
-        self.root = f"{base_url.rstrip('/')}/{version}"
+        self.root = api_root(base_url, version)
         self._origin = _origin(base_url)
         self._http = httpx.Client(timeout=timeout_seconds, follow_redirects=False)
 
@@ -126,6 +126,11 @@ class GraphApi:
 
     def close(self) -> None:
         self._http.close()
+
+
+def api_root(base_url: str, version: str) -> str:
+    """Where every call of this Graph API version starts; a media id's URL is root/<id>."""
+    return f"{base_url.rstrip('/')}/{version}"
 
 
 def _template(data: dict[str, Any]) -> ChannelTemplate:

@@ -91,9 +91,8 @@ class TwilioSender:
         TwilioUnavailable when Twilio cannot take the message now (unreachable, 429, 5xx: retry later),
         and ValueError for a message Twilio would refuse anyway (no content or too long, phones not
         E.164, an account without its token)."""
-        _check_message(
-            from_phone, to_phone, body or (" " if media_url else body), content_sid, content_variables
-        )
+        caption = body or " " if media_url is not None else body  # a photo's caption may be empty
+        _check_message(from_phone, to_phone, caption, content_sid, content_variables)
         if account_sid is None:
             return SendResult("sandbox")
         if not auth_token:
