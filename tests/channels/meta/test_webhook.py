@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from supabase import create_client
 
+from sapa.stores.crypto import CredentialsCipher
 from tests.api.conftest import RecordingQueue
 from tests.api.inbox import Db, new_phone
 from tests.channels.fake_graph import FakeGraph, signed
 from tests.channels.meta import payloads
-from tests.channels.meta.conftest import VERIFY_TOKEN, MetaShop, messages_of, post_webhook
+from tests.channels.meta.conftest import ENCRYPTION_KEY, VERIFY_TOKEN, MetaShop, messages_of, post_webhook
 from tests.conftest import Stack
 
 URL = "/webhooks/whatsapp-cloud"
@@ -64,6 +65,26 @@ def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(
     assert api.post(URL, content=tampered, headers=good).status_code == 403
     assert messages_of(db, meta_shop.id) == []
     assert jobs.replies == []
+
+
+def test_a_body_naming_two_stores_is_refused_whole_unless_both_secrets_signed_it(
+    api: TestClient, meta_shop: MetaShop, db: Db
+) -> None:
+    """Meta signs with the app's one secret; a body that also names a store of another app (whose secret
+    did not sign it) stores nothing for either."""
+    cipher = CredentialsCipher(ENCRYPTION_KEY)
+    other = meta_shop.shop.other_store_id
+    other_number_id = str(int(meta_shop.phone_number_id) + 1)
+    db.execute("update stores set whatsapp_number = %s where id = %s", (new_phone("+62814"), other))
+    db.execute(
+        "select configure_whatsapp_sender(%s, 'meta', %s, '1', %s, %s)",
+        (other, other_number_id, cipher.encrypt("other-token"), cipher.encrypt("other-app-secret")),
+    )
+    first = payloads.inbound(meta_shop.phone_number_id, customer(), payloads.TEXT)
+    second = payloads.inbound(other_number_id, customer(), payloads.TEXT)
+    first["entry"] += second["entry"]
+    assert post_webhook(api, first, meta_shop.app_secret).status_code == 403
+    assert messages_of(db, meta_shop.id) == [] and messages_of(db, other) == []
 
 
 def test_a_phone_number_id_no_store_has_is_not_found(api: TestClient, meta_shop: MetaShop, db: Db) -> None:
