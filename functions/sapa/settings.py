@@ -7,7 +7,7 @@ import logging
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     """Local stack only: without an operator Twilio account, "provision" connects a shop with no number
     and no Twilio account (sandbox, as the demo store: replies are stored, not sent), so the WordPress
     plugin can be connected to a Sapa running on a developer's machine."""
+    meta_graph_api_base_url: str = "https://graph.facebook.com"
+    """Meta's Graph API (WhatsApp Cloud API): sends, templates, media; a test stand-in locally."""
+    meta_graph_api_version: str = Field(default="v23.0", pattern=r"^v[0-9]{1,3}\.[0-9]$")
+    """The Graph API version every call names (/{version}/{phone-number-id}/messages)."""
+    meta_webhook_verify_token: SecretStr | None = None
+    """The verify token typed into the Meta app's webhook settings: GET /webhooks/whatsapp-cloud echoes
+    hub.challenge only when hub.verify_token equals it. Unset: verification is refused."""
 
     connect_token: SecretStr | None = None
     """The token shop owners paste into the WordPress plugin to register their shop with this server

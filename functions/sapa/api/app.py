@@ -15,6 +15,8 @@ from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
+from sapa.api.routes.whatsapp_cloud import router as whatsapp_cloud_router
+from sapa.api.routes.whatsapp_sender import router as whatsapp_sender_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
 from sapa.settings import get_settings
 
@@ -68,4 +70,6 @@ def create_app() -> FastAPI:
     app.include_router(insights_router)
     app.include_router(knowledge_router)
     app.include_router(media_router)
+    app.include_router(whatsapp_cloud_router)
+    app.include_router(whatsapp_sender_router)
     return app

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from supabase import Client
 
 from sapa.api.auth import AuthenticatedUser, Membership, access_token, current_user, require_role
-from sapa.channels.twilio.sender import TwilioSender
+from sapa.channels.router import ChannelSender
 from sapa.conversations.outbound import MessageSender
 from sapa.db import get_supabase
 from sapa.jobs.queue import ReplyQueue
@@ -29,7 +29,7 @@ AccessToken = Annotated[str, Depends(access_token)]
 @lru_cache(maxsize=1)
 def get_sender() -> MessageSender:
     """Sends agents' replies; one per process, like the worker's."""
-    return TwilioSender(get_settings())
+    return ChannelSender(get_settings(), get_supabase())
 
 
 SenderDep = Annotated[MessageSender, Depends(get_sender)]

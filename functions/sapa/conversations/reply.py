@@ -18,7 +18,8 @@ from supabase import Client
 from sapa.assistant.language import conversation_language
 from sapa.assistant.shop import ShopData
 from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
-from sapa.channels.twilio.media import MediaDeps, MediaItem, TwilioCredentials, read_message_media
+from sapa.channels.router import read_inbound_media
+from sapa.channels.twilio.media import MediaDeps, MediaItem, TwilioCredentials
 from sapa.classify.client import Classifier
 from sapa.conversations.attachments import media_notice, needs_person, with_attachments
 from sapa.conversations.outbound import Destination, MessageSender, StoredMessage, send_stored_message
@@ -107,7 +108,7 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     data = deps.supabase.rpc("reply_context", {"p_message_id": message_id}).execute().data
     context = ReplyContext.model_validate(data)
     if deps.media is not None and context.message.media:
-        context = _read_media(deps.media, context)
+        context = _read_media(deps.media, context, deps.settings)
     if deps.classifier is not None:
         _label(deps.supabase, deps.classifier, context.message)
     if context.conversation_status != "bot" or context.has_newer_inbound:
@@ -129,12 +130,13 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     return "done"
 
 
-def _read_media(media: MediaDeps, context: ReplyContext) -> ReplyContext:
+def _read_media(media: MediaDeps, context: ReplyContext, settings: Settings) -> ReplyContext:
     """The message's media downloaded, stored and read (before anyone answers), also when a person has
     the conversation: the agent sees the text under the attachment."""
     message = context.message
-    items = read_message_media(
+    items = read_inbound_media(
         media,
+        settings,
         store_id=message.store_id,
         message_id=message.id,
         items=message.media,

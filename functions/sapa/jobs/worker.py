@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from sapa.assistant import answer
 from sapa.aws import aws_client
+from sapa.channels.router import ChannelSender
 from sapa.channels.twilio.media import MediaDeps, TwilioMediaClient
-from sapa.channels.twilio.sender import TwilioSender
 from sapa.classify.client import classifier_from_settings
 from sapa.conversations.reply import ReplyDeps, reply_to_message
 from sapa.conversations.summary import SummaryDeps, request_summary_for_message, summarize_conversation
@@ -32,7 +32,7 @@ def reply_deps() -> ReplyDeps:
     return ReplyDeps(
         supabase=get_supabase(),
         settings=settings,
-        sender=TwilioSender(settings),
+        sender=ChannelSender(settings, get_supabase()),
         answer=answer,
         classifier=classifier_from_settings(settings),
         media=MediaDeps(

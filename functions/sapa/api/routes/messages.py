@@ -46,7 +46,7 @@ class AgentMessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str | None = Field(default=None, max_length=MAX_BODY)
-    content_sid: str | None = Field(default=None, pattern=r"^HX[0-9a-fA-F]{32}$")
+    content_sid: str | None = Field(default=None, pattern=r"^(HX[0-9a-fA-F]{32}|[0-9]{1,30})$")
     variables: dict[str, str] = Field(default_factory=dict)
     """Template placeholders by number: {"1": "Budi", "2": "1042"} fills {{1}} and {{2}}."""
 

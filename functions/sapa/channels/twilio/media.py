@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -176,8 +177,21 @@ def read_message_media(
     """Every item of the message processed (those processed before are left as they are), in order."""
     if credentials.sandbox:
         return items
+    return process_media(
+        deps, store_id, message_id, items, lambda url: deps.twilio.download(url, credentials)
+    )
+
+
+def process_media(
+    deps: MediaDeps,
+    store_id: str,
+    message_id: str,
+    items: list[MediaItem],
+    download: Callable[[str], Download],
+) -> list[MediaItem]:
+    """Every unprocessed item downloaded with `download` (the provider's), stored, read and recorded."""
     return [
-        item if item.processed else _process(deps, store_id, message_id, index, item, credentials)
+        item if item.processed else _process(deps, store_id, message_id, index, item, download)
         for index, item in enumerate(items)
     ]
 
@@ -188,10 +202,10 @@ def _process(
     message_id: str,
     index: int,
     item: MediaItem,
-    credentials: TwilioCredentials,
+    fetch: Callable[[str], Download],
 ) -> MediaItem:
     try:
-        download = deps.twilio.download(item.url, credentials)
+        download = fetch(item.url)
     except MediaRefused as error:
         return _record(deps.supabase, message_id, index, {"status": "unavailable", "error": str(error)})
     if download.data is None:

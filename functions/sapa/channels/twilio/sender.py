@@ -83,6 +83,7 @@ class TwilioSender:
         content_sid: str | None = None,
         content_variables: dict[str, str] | None = None,
         status_callback: str | None = None,
+        media_url: str | None = None,
     ) -> SendResult:
         """Send free text (`body`) or an approved template (`content_sid` + `content_variables`).
 
@@ -90,13 +91,16 @@ class TwilioSender:
         TwilioUnavailable when Twilio cannot take the message now (unreachable, 429, 5xx: retry later),
         and ValueError for a message Twilio would refuse anyway (no content or too long, phones not
         E.164, an account without its token)."""
-        _check_message(from_phone, to_phone, body, content_sid, content_variables)
+        caption = body or " " if media_url is not None else body  # a photo's caption may be empty
+        _check_message(from_phone, to_phone, caption, content_sid, content_variables)
         if account_sid is None:
             return SendResult("sandbox")
         if not auth_token:
             raise ValueError("a Twilio account needs its auth token to send")
         client = Client(account_sid, auth_token, http_client=self._http_client())
         params = _create_params(from_phone, to_phone, body, content_sid, content_variables, status_callback)
+        if media_url is not None:  # a photo or file by its public URL; body is then its caption
+            params["media_url"] = [media_url]  # type: ignore[assignment]
         try:
             message = client.messages.create(**params)
         except (TwilioRestException, TwilioServiceException) as error:
