@@ -4,11 +4,10 @@ begin;
 select plan(27);
 select tests.seed_two_stores();
 
--- Fixture (as the service role, as the webhooks write): in store A
+-- Fixture (as postgres; the webhooks write as the service role): in store A
 --   Ani:  processing 100,000 (Jan 1) + completed 50,000 (Feb 1) + cancelled 70,000 (Mar 1) + a checkout draft
 --         → 3 orders, 2 paid, spent 150,000, AOV 75,000, last order Mar 1; two conversations, last message Mar 5
 --   Budi: no orders, no conversation, opted in
-select tests.authenticate_as_service_role();
 with c as (
   insert into public.customers (store_id, phone, name, email, first_seen_at)
   values (tests.id('store_a'), '+628111000001', 'Ani', 'ani@example.com', '2025-12-01T00:00Z') returning id

@@ -5,7 +5,6 @@ begin;
 select plan(22);
 select tests.seed_two_stores();
 
-select tests.authenticate_as_service_role();
 update public.customers set marketing_opt_in = true, marketing_opt_in_at = now() - interval '1 day'
 where id = tests.id('customer_a');
 
@@ -33,7 +32,8 @@ select results_eq(
   $$ values (true, 'queued', 'bot', 'opt_out') $$,
   'one confirmation is queued as the reply (so the assistant is not asked)');
 select results_eq($$ select given, source::text, message_id is not null from public.customer_consent_events where customer_id = tests.id('customer_a') order by id $$,
-  $$ values (false, 'whatsapp_stop', true) $$, 'the history says the customer withdrew by WhatsApp, with the message');
+  $$ values (true, 'system', false), (false, 'whatsapp_stop', true) $$,
+  'the history has the consent the fixture gave, then the withdrawal by WhatsApp with its message');
 
 -- A redelivery of the same MessageSid changes nothing and answers nothing.
 select tests.customer_writes('Stop!', 'SM-stop-1');
@@ -44,7 +44,7 @@ select is((select count(*) from public.messages where reply_to is not null and m
 select tests.customer_writes('BERHENTI', 'SM-stop-2');
 select is((select r.metadata ->> 'language' from public.messages r join public.messages m on m.id = r.reply_to
            where m.provider_message_id = 'SM-stop-2'), 'id', 'BERHENTI is confirmed in Indonesian');
-select is((select count(*) from public.customer_consent_events where customer_id = tests.id('customer_a')), 1::bigint,
+select is((select count(*) from public.customer_consent_events where customer_id = tests.id('customer_a')), 2::bigint,
   'a second opt-out is no new change');
 
 -- START: in again, exactly as the broadcasts read it.
@@ -52,7 +52,7 @@ select tests.customer_writes('mulai', 'SM-start-1');
 select ok((select marketing_opt_in and opted_out_at is null and marketing_opt_in_at > now() - interval '1 minute'
            from public.customers where id = tests.id('customer_a')), 'MULAI opts in again (opted_out_at cleared)');
 select results_eq($$ select given, source::text from public.customer_consent_events where customer_id = tests.id('customer_a') order by id $$,
-  $$ values (false, 'whatsapp_stop'), (true, 'whatsapp_start') $$, 'the history has both');
+  $$ values (true, 'system'), (false, 'whatsapp_stop'), (true, 'whatsapp_start') $$, 'the history has both');
 
 -- A checkout consent newer than a STOP opts in again.
 select tests.customer_writes('STOP', 'SM-stop-3');

@@ -45,7 +45,8 @@ def test_an_import_merges_duplicates_reports_refusals_and_stores_the_rest(
     api: TestClient, shop: Shop, db: Db
 ) -> None:
     db.execute(
-        "insert into customers (store_id, phone, name, opted_out_at) values (%s, '+6281211110009', 'Bu Ani', now())",
+        "insert into customers (store_id, phone, name, opted_out_at)"
+        " values (%s, '+6281211110009', 'Bu Ani', now())",
         (shop.id,),
     )
 

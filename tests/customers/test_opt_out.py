@@ -91,7 +91,8 @@ def test_stop_opts_out_and_is_confirmed_once_without_the_assistant(stack: Stack,
     first = send(stack, phone, "Hi, do you have the blue batik shirt in size L?")
     assert {r["metadata"]["responder"] for r in finished_replies(db, first)} == {"offline"}
     db.execute(
-        "update customers set marketing_opt_in = true, marketing_opt_in_at = now() where store_id = %s and phone = %s",
+        "update customers set marketing_opt_in = true, marketing_opt_in_at = now()"
+        " where store_id = %s and phone = %s",
         (stack.demo_store_id, phone),
     )
 
@@ -107,6 +108,7 @@ def test_stop_opts_out_and_is_confirmed_once_without_the_assistant(stack: Stack,
     assert row["opted_out_at"] is not None
     assert not (row["marketing_opt_in"] and row["opted_out_at"] is None)  # no marketing may reach them
     assert consent_history(db, row["id"]) == [(True, "system"), (False, "whatsapp_stop")]
+
 
 def test_berhenti_while_a_person_has_the_conversation_is_still_confirmed_in_indonesian(
     stack: Stack, db: Db

@@ -93,8 +93,14 @@ def read_contacts(text: str, country: str) -> CheckedFile:
         raw_phone = (row.get(phone_column) or "").strip()
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue  # a blank line
-        contact_or_reason = _contact(raw_phone, cell(row, "name"), cell(row, "email"),
-                                     cell(row, "marketing_opt_in"), cell(row, "labels"), country)
+        contact_or_reason = _contact(
+            raw_phone,
+            cell(row, "name"),
+            cell(row, "email"),
+            cell(row, "marketing_opt_in"),
+            cell(row, "labels"),
+            country,
+        )
         if isinstance(contact_or_reason, str):
             refused.append(Refusal(line, raw_phone, contact_or_reason))
             continue
@@ -118,9 +124,7 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _contact(
-    raw_phone: str, name: str, email: str, consent: str, labels: str, country: str
-) -> Contact | str:
+def _contact(raw_phone: str, name: str, email: str, consent: str, labels: str, country: str) -> Contact | str:
     """The row as a contact, or why it is refused."""
     if not raw_phone:
         return "no phone number"
