@@ -16,8 +16,8 @@ const SOURCE_LABELS: Record<string, string> = {
   whatsapp_stop: 'by WhatsApp (STOP)',
   whatsapp_start: 'by WhatsApp (START)',
   import: 'by a CSV import',
-  agent: 'recorded by the team',
-  system: 'recorded by Sapa',
+  agent: 'as the team recorded it',
+  system: 'when the customer was added',
 }
 
 /** #/customers/<id>: one customer's contact details, figures, orders, conversations, consent, labels, notes. */
@@ -61,7 +61,7 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
         </span>
       </header>
       <div class="customer-profile__grid">
-        <section class="card" aria-labelledby="contact-heading">
+        <section class="profile-card" aria-labelledby="contact-heading">
           <h2 id="contact-heading">Contact</h2>
           <dl class="facts">
             <Fact label="WhatsApp" value={c.phone} />
@@ -70,7 +70,7 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
             <Fact label="Last seen" value={formatDateTime(c.last_seen_at)} />
           </dl>
         </section>
-        <section class="card" aria-labelledby="value-heading">
+        <section class="profile-card" aria-labelledby="value-heading">
           <h2 id="value-heading">Value</h2>
           <dl class="facts">
             <Fact label="Lifetime value" value={formatMoney(c.total_spent, currency)} testid="customer-ltv" />
@@ -84,7 +84,7 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
           </dl>
         </section>
         <ConsentSection workspace={workspace} profile={profile} team={team} onChange={load} />
-        <section class="card" aria-labelledby="crm-heading">
+        <section class="profile-card" aria-labelledby="crm-heading">
           <h2 id="crm-heading">Labels and notes</h2>
           <LabelsAndNotes
             client={workspace.client}
@@ -95,7 +95,7 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
           />
         </section>
       </div>
-      <section class="card" aria-labelledby="orders-heading" data-testid="customer-orders-list">
+      <section class="profile-card" aria-labelledby="orders-heading" data-testid="customer-orders-list">
         <h2 id="orders-heading">Orders</h2>
         {profile.orders.length === 0 && <p class="muted">No orders.</p>}
         {profile.orders.map((o) => (
@@ -115,7 +115,7 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
           </article>
         ))}
       </section>
-      <section class="card" aria-labelledby="conversations-heading" data-testid="customer-conversations">
+      <section class="profile-card" aria-labelledby="conversations-heading" data-testid="customer-conversations">
         <h2 id="conversations-heading">Conversations</h2>
         {profile.conversations.length === 0 && <p class="muted">No conversations.</p>}
         <ul class="customer-conversations">
@@ -165,7 +165,7 @@ function ConsentSection({
     }
   }
   return (
-    <section class="card" aria-labelledby="consent-heading" data-testid="customer-consent-history">
+    <section class="profile-card" aria-labelledby="consent-heading" data-testid="customer-consent-history">
       <h2 id="consent-heading">Marketing consent</h2>
       <p>
         {c.consent === 'opted_in' && `Gave consent on ${formatDateTime(c.marketing_opt_in_at)}.`}
@@ -175,9 +175,8 @@ function ConsentSection({
       <ul class="consent-history">
         {profile.consent.map((e) => (
           <li key={e.id} data-testid="consent-event">
-            {e.given ? 'Given' : 'Withdrawn'} {SOURCE_LABELS[e.source] ?? e.source}
-            {e.actor_id ? ` (${memberLabel(e.actor_id, workspace.userId, team)})` : ''} ·{' '}
-            {formatDateTime(e.occurred_at)}
+            {formatDateTime(e.occurred_at)}: {e.given ? 'given' : 'withdrawn'} {SOURCE_LABELS[e.source] ?? e.source}
+            {e.actor_id ? ` (${memberLabel(e.actor_id, workspace.userId, team)})` : ''}
           </li>
         ))}
       </ul>
