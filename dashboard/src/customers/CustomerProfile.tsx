@@ -17,7 +17,7 @@ const SOURCE_LABELS: Record<string, string> = {
   whatsapp_start: 'by WhatsApp (START)',
   import: 'by a CSV import',
   agent: 'as the team recorded it',
-  system: 'when the customer was added',
+  system: 'by Sapa',
 }
 
 /** #/customers/<id>: one customer's contact details, figures, orders, conversations, consent, labels, notes. */
