@@ -2,6 +2,7 @@
 // (linking into the inbox); a label an agent adds in the inbox's context panel shows on the profile and
 // filters the list.
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { launchChromium, newPage, randomPhone, screenshot, serviceRest, signIn, stackEnv, uniqueText } from './support/stack.mjs'
 
@@ -130,6 +131,16 @@ test('a label added in the inbox shows on the profile, with the orders and conve
   )
   assert.equal(await rows.getByTestId('customer-orders').textContent(), '2')
   assert.equal(money(await rows.getByTestId('customer-spent').textContent()), 400000)
+
+  // The export is the list as filtered: the header and this one customer.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('customers-export').click()])
+  const csv = await readFile(await download.path(), 'utf8')
+  const lines = csv.trim().split('\r\n')
+  assert.equal(lines[0], 'name,phone,email,orders,paid_orders,total_spent,average_order_value,last_order_at,last_message_at,first_seen_at,consent,labels')
+  assert.equal(lines.length, 2)
+  // A leading ' keeps spreadsheets from reading +62… as a formula (the import strips it).
+  assert.ok(lines[1].startsWith(`${name},'${customer.phone},,2,2,400000,200000`), lines[1])
+  assert.ok(lines[1].endsWith(`,opted_in,${label}`), lines[1])
   await page.getByTestId('customers-label-filter').selectOption('')
   await page.getByTestId('customers-search').fill(name.split(' ').slice(-1)[0])
   await page.waitForFunction(

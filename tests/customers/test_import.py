@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from sapa.customers.csv_import import read_contacts
 from tests.api.inbox import Db, Shop
 
 FILE = """Name,Phone,Email,Marketing_opt_in,Labels
@@ -105,3 +106,15 @@ def test_a_file_without_a_phone_column_is_refused(api: TestClient, shop: Shop) -
 
     assert response.status_code == 400
     assert "phone column" in response.json()["detail"]
+
+
+def test_the_exported_list_imports_again() -> None:
+    exported = (
+        "name,phone,email,orders,paid_orders,total_spent,average_order_value,last_order_at,last_message_at,"
+        "first_seen_at,consent,labels\r\nSari,'+6281211110005,,2,2,400000,200000,,,,opted_in,vip\r\n"
+    )
+
+    checked = read_contacts(exported, "ID")
+
+    assert [(c.phone, c.name, c.labels) for c in checked.contacts] == [("+6281211110005", "Sari", ["vip"])]
+    assert checked.refused == []

@@ -90,7 +90,8 @@ def read_contacts(text: str, country: str) -> CheckedFile:
         if index >= MAX_ROWS:
             raise UnreadableFile(f"a file may have at most {MAX_ROWS} rows")
         line = reader.line_num
-        raw_phone = (row.get(phone_column) or "").strip()
+        # A leading ' is how exports (ours among them) keep spreadsheets from reading +62… as a formula.
+        raw_phone = (row.get(phone_column) or "").strip().removeprefix("'")
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue  # a blank line
         contact_or_reason = _contact(
