@@ -1,7 +1,7 @@
 -- The Customers page's figures on a hand-computed fixture, labels and notes under RLS, and the CSV import.
 begin;
 \ir _helpers.psql
-select plan(27);
+select plan(31);
 select tests.seed_two_stores();
 
 -- Fixture (as postgres; the webhooks write as the service role): in store A
@@ -69,13 +69,23 @@ select throws_ok($$ update public.customers set phone = '+628999999999' where id
 select throws_ok($$ select public.set_customer_marketing_consent(tests.id('budi'), false) $$,
   '42501', 'only owners and admins change marketing consent', 'an agent cannot change marketing consent');
 
+select results_eq(
+  $$ select id, orders, total_spent, labels from public.customer_list(tests.id('store_a')) order by total_spent desc, name $$,
+  $$ select id, orders, total_spent, labels from public.customer_overview order by total_spent desc, name $$,
+  'customer_list gives an agent the same rows and figures as the view');
+
 select tests.authenticate_as(tests.id('agent_b'));
 select is((select count(*) from public.customer_overview where store_id = tests.id('store_a')), 0::bigint,
   'a member of B sees no customer of A');
+select is((select count(*) from public.customer_list(tests.id('store_a'))), 0::bigint,
+  'customer_list gives a member of B nothing of A');
+select is((select count(*) from public.customer_list(tests.id('store_b'))), 1::bigint, '... and their own store''s customers');
 select is((select count(*) from public.customer_labels) + (select count(*) from public.customer_notes), 0::bigint,
   'a member of B sees no labels or notes of A');
 select tests.authenticate_as(tests.id('outsider'));
 select is((select count(*) from public.customer_overview), 0::bigint, 'a user of no store sees no customer');
+select tests.authenticate_as_anon();
+select throws_ok($$ select * from public.customer_list(tests.id('store_a')) $$, '42501', null, 'anonymous callers cannot call customer_list');
 
 -- An admin records a withdrawal (consent history: agent, with the actor).
 select tests.authenticate_as(tests.id('admin_a'));

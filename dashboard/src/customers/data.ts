@@ -1,5 +1,6 @@
-/** The Customers page's reads and writes through PostgREST under RLS: the list (view customer_overview,
- * aggregated in SQL), a customer's profile, labels and notes; the CSV import goes through Sapa's API. */
+/** The Customers page's reads and writes through PostgREST: the list (SQL function customer_list, members
+ * only, aggregated in SQL), a customer's profile, labels and notes (under RLS); the CSV import goes through
+ * Sapa's API. */
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { SapaApi } from '../api'
 import { toCsv, type Cell } from '../kpi/csv'
@@ -52,10 +53,7 @@ export interface CustomerPage {
 /** The list's filters as a PostgREST query: search in name, email and phone (a local 08… number finds
  * its +628…), label, consent; sorted in SQL, ties broken by id so pages never overlap. */
 function filtered(client: SupabaseClient, storeId: string, q: ListQuery, columns: string, count: boolean) {
-  let query = client
-    .from('customer_overview')
-    .select(columns, count ? { count: 'exact' } : undefined)
-    .eq('store_id', storeId)
+  let query = client.rpc('customer_list', { p_store_id: storeId }, count ? { count: 'exact' } : undefined).select(columns)
   const term = q.search.replace(/[%*,()"\\]/g, ' ').trim()
   if (term) {
     const parts = [`name.ilike."*${term}*"`, `email.ilike."*${term}*"`]
