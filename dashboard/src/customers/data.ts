@@ -52,8 +52,8 @@ export interface CustomerPage {
 
 /** The list's filters as a PostgREST query: search in name, email and phone (a local 08… number finds
  * its +628…), label, consent; sorted in SQL, ties broken by id so pages never overlap. */
-function filtered(client: SupabaseClient, storeId: string, q: ListQuery, columns: string, count: boolean) {
-  let query = client.rpc('customer_list', { p_store_id: storeId }, count ? { count: 'exact' } : undefined).select(columns)
+function filtered(client: SupabaseClient, storeId: string, q: ListQuery, count: boolean) {
+  let query = client.rpc('customer_list', { p_store_id: storeId }, count ? { count: 'exact' } : undefined).select('*')
   const term = q.search.replace(/[%*,()"\\]/g, ' ').trim()
   if (term) {
     const parts = [`name.ilike."*${term}*"`, `email.ilike."*${term}*"`]
@@ -68,7 +68,7 @@ function filtered(client: SupabaseClient, storeId: string, q: ListQuery, columns
 
 export async function fetchCustomers(client: SupabaseClient, storeId: string, q: ListQuery): Promise<CustomerPage> {
   const from = q.page * PAGE_SIZE
-  const { data, error, count } = await filtered(client, storeId, q, '*', true).range(from, from + PAGE_SIZE - 1)
+  const { data, error, count } = await filtered(client, storeId, q, true).range(from, from + PAGE_SIZE - 1)
   if (error) throw new Error(error.message)
   return { rows: (data ?? []) as unknown as CustomerOverview[], total: count ?? 0 }
 }
@@ -100,7 +100,7 @@ export async function exportCustomersCsv(client: SupabaseClient, storeId: string
   const rows: Cell[][] = []
   const chunk = 1000
   for (let from = 0; ; from += chunk) {
-    const { data, error } = await filtered(client, storeId, q, EXPORT_COLUMNS.join(','), false).range(from, from + chunk - 1)
+    const { data, error } = await filtered(client, storeId, q, false).range(from, from + chunk - 1)
     if (error) throw new Error(error.message)
     const page = (data ?? []) as unknown as Record<string, unknown>[]
     for (const row of page) {
