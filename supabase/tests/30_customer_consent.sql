@@ -37,7 +37,8 @@ select results_eq($$ select given, source::text, message_id is not null from pub
 
 -- A redelivery of the same MessageSid changes nothing and answers nothing.
 select tests.customer_writes('Stop!', 'SM-stop-1');
-select is((select count(*) from public.messages where reply_to is not null and metadata ->> 'responder' = 'consent'), 1::bigint,
+select is((select count(*) from public.messages r join public.messages m on m.id = r.reply_to
+           where m.store_id = tests.id('store_a') and r.metadata ->> 'responder' = 'consent'), 1::bigint,
   'a redelivered STOP is not confirmed twice');
 
 -- BERHENTI again: already out, still confirmed in Indonesian; the first opt-out time stays.
