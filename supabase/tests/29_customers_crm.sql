@@ -1,7 +1,7 @@
 -- The Customers page's figures on a hand-computed fixture, labels and notes under RLS, and the CSV import.
 begin;
 \ir _helpers.psql
-select plan(31);
+select plan(32);
 select tests.seed_two_stores();
 
 -- Fixture (as postgres; the webhooks write as the service role): in store A
@@ -98,6 +98,10 @@ select results_eq($$ select given, source::text, actor_id from public.customer_c
 -- The CSV import (rows checked by the API): one transaction, existing customers merged by phone.
 select tests.authenticate_as_service_role();
 update public.customers set opted_out_at = now() where id = tests.id('budi');
+select tests.authenticate_as(tests.id('admin_a'));
+select throws_ok($$ select public.set_customer_marketing_consent(tests.id('budi'), true) $$, '55000', null,
+  'not even an admin opts in a customer who opted out: only they can');
+select tests.authenticate_as_service_role();
 select is(public.import_customers(tests.id('store_a'), $$[
     {"phone": "+628111000001", "name": "Ani Lestari", "email": null, "marketing_opt_in": true, "labels": ["reseller"]},
     {"phone": "+628111000002", "name": null, "email": "budi@example.com", "marketing_opt_in": true, "labels": []},
