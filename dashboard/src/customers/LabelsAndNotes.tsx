@@ -5,6 +5,7 @@ import { formatDateTime } from '../format'
 import { errorText, notify } from '../toasts'
 import type { TeamMember } from '../types'
 import { addLabel, addNote, fetchLabelsAndNotes, removeLabel, type CustomerNote } from './data'
+import './customers.css'
 
 interface Props {
   client: SupabaseClient
