@@ -10,9 +10,21 @@ export function conversationIdFromHash(hash: string): string | null {
 }
 
 /** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis'
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
+}
+
+/** A customer's profile: #/customers/<id>. */
+const CUSTOMER_HASH = /^#\/customers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
+
+export function customerHref(customerId: string): string {
+  return `#/customers/${customerId}`
+}
+
+export function customerIdFromHash(hash: string): string | null {
+  return CUSTOMER_HASH.exec(hash)?.[1]?.toLowerCase() ?? null
 }

@@ -1,4 +1,7 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
 import { useState } from 'preact/hooks'
+import { LabelsAndNotes } from '../customers/LabelsAndNotes'
+import { customerHref } from '../routes'
 import {
   formatDate,
   formatDateTime,
@@ -35,10 +38,12 @@ interface Props {
   currency: string
   userId: string
   team: TeamMember[]
+  /** For the customer's labels and notes, read and written under RLS. */
+  client: SupabaseClient
 }
 
 /** What the agent needs beside the thread: the summary, tickets, the customer and their orders. */
-export function ContextPanel({ open, onClose, model, state, item, currency, userId, team }: Props) {
+export function ContextPanel({ open, onClose, model, state, item, currency, userId, team, client }: Props) {
   return (
     <aside
       id="conversation-details"
@@ -56,6 +61,15 @@ export function ContextPanel({ open, onClose, model, state, item, currency, user
       <TicketsSection model={model} tickets={state.tickets} userId={userId} team={team} />
       <OrdersSection orders={state.orders} error={state.ordersError} currency={currency} />
       <CustomerSection item={item} />
+      <section class="context__section" aria-labelledby="customer-crm-heading">
+        <div class="context__heading-row">
+          <h3 id="customer-crm-heading">Labels and notes</h3>
+          <a href={customerHref(item.customer_id)} data-testid="customer-profile-link">
+            Profile
+          </a>
+        </div>
+        <LabelsAndNotes client={client} storeId={item.store_id} customerId={item.customer_id} userId={userId} team={team} />
+      </section>
     </aside>
   )
 }

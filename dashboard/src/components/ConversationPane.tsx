@@ -118,6 +118,7 @@ export function ConversationPane({ workspace, model }: { workspace: Workspace; m
           currency={workspace.currency}
           userId={workspace.userId}
           team={team}
+          client={workspace.client}
         />
       </div>
     </section>

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
+import { CustomerProfile } from '../customers/CustomerProfile'
+import { CustomersPage } from '../customers/CustomersPage'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
 import type { ConversationModel } from '../models/conversation'
 import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
-import { conversationIdFromHash, pageFromHash, type Page } from '../routes'
+import { conversationIdFromHash, customerIdFromHash, pageFromHash, type Page } from '../routes'
 import { Store, useStore } from '../store'
 import type { StoreMembership } from '../types'
 import { ConversationPane } from './ConversationPane'
@@ -25,11 +27,13 @@ interface Props {
 export function WorkspaceView({ workspace, memberships, email, error, onSwitchStore, onSignOut }: Props) {
   const open = useStore(workspace?.open ?? EMPTY_OPEN)
   const [page, setPage] = useState<Page>(() => pageFromHash(location.hash))
+  const [customerId, setCustomerId] = useState<string | null>(() => customerIdFromHash(location.hash))
 
   useEffect(() => {
     if (!workspace) return
     const follow = () => {
       setPage(pageFromHash(location.hash))
+      setCustomerId(customerIdFromHash(location.hash))
       workspace.select(conversationIdFromHash(location.hash))
     }
     follow()
@@ -96,6 +100,10 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           KPIs and insights are for the store’s owners and admins.
         </p>
       )}
+      {workspace && page === 'customers' && !customerId && <CustomersPage workspace={workspace} />}
+      {workspace && page === 'customers' && customerId && (
+        <CustomerProfile key={customerId} workspace={workspace} customerId={customerId} />
+      )}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -114,6 +122,7 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
+  { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user' },
 ]
 
 /** Before the workspace exists nothing is open. */

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
+from sapa.api.routes.customers import router as customers_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
@@ -72,4 +73,5 @@ def create_app() -> FastAPI:
     app.include_router(media_router)
     app.include_router(whatsapp_cloud_router)
     app.include_router(whatsapp_sender_router)
+    app.include_router(customers_router)
     return app

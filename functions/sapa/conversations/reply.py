@@ -111,7 +111,9 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
         context = _read_media(deps.media, context, deps.settings)
     if deps.classifier is not None:
         _label(deps.supabase, deps.classifier, context.message)
-    if context.conversation_status != "bot" or context.has_newer_inbound:
+    # Parts stored before anyone asked the assistant (a retry after a crash, or the confirmation of a
+    # STOP/START the database stored with the message) go out whoever has the conversation now.
+    if not context.stored_parts and (context.conversation_status != "bot" or context.has_newer_inbound):
         return "skipped"  # a person has it, or the newer message's reply will answer both
     parts = context.stored_parts or _answer_and_store(deps, context)
     for part in parts:
