@@ -13,6 +13,8 @@ from sapa.api.routes import conversations, health, members, messages, notes, tem
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
+from sapa.api.routes.privacy import router as privacy_router
+from sapa.api.routes.backups import router as backups_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
@@ -68,4 +70,6 @@ def create_app() -> FastAPI:
     app.include_router(insights_router)
     app.include_router(knowledge_router)
     app.include_router(media_router)
+    app.include_router(privacy_router)
+    app.include_router(backups_router)
     return app
