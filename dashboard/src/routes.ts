@@ -10,9 +10,10 @@ export function conversationIdFromHash(hash: string): string | null {
 }
 
 /** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis'
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'audit'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/audit') return 'audit'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }

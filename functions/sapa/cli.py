@@ -6,7 +6,7 @@ sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its e
 sapa db migrate [--profile …]                apply new migrations to the local database
 sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
 sapa jobs run woocommerce-health [--store ID]   check (re-enable, re-sync) the shops' webhooks once
-sapa store export --store ID ARCHIVE   write the whole store as a backup archive (as the dashboard's Data button)
+sapa store export ARCHIVE --store ID   write the whole store as a backup archive (as the Data button)
 sapa store import ARCHIVE --store ID   restore a backup archive into an empty store
 """
 
@@ -203,7 +203,10 @@ def cmd_store(args: argparse.Namespace) -> int:
 
         config = StackConfig.for_profile(args.profile)
         if not is_running(config):
-            print(f"sapa store: no SUPABASE_URL set and the {config.profile} stack is not running", file=sys.stderr)
+            print(
+                f"sapa store: no SUPABASE_URL set and the {config.profile} stack is not running",
+                file=sys.stderr,
+            )
             return 1
         os.environ.update(functions_environment(config))
     from sapa.db import get_supabase

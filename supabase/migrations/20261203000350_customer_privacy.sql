@@ -140,7 +140,9 @@ declare
 begin
   perform private.privacy_customer(p_store_id, p_customer_id, p_actor_id);
   for v_table in select * from private.personal_data_tables order by position loop
-    execute format('select coalesce(jsonb_agg(to_jsonb(t) order by t.ctid), ''[]'') from public.%I t where %s',
+    -- Oldest first (created_at when the table has one; its JSON text sorts as the instant does).
+    execute format('select coalesce(jsonb_agg(r.row order by r.row ->> ''created_at'', r.row ->> ''id''), ''[]'') '
+                   'from (select to_jsonb(t) as row from public.%I t where %s) r',
                    v_table.table_name, private.customer_rows_predicate(v_table.link))
       into v_rows using p_store_id, p_customer_id;
     v_result := v_result || jsonb_build_object(v_table.table_name, v_rows);
@@ -223,4 +225,4 @@ $$;
 revoke execute on function public.export_customer(uuid, uuid, uuid, text), public.erase_customer(uuid, uuid, uuid, text),
   public.customers_by_email(uuid, text), private.privacy_customer(uuid, uuid, uuid) from public, anon, authenticated;
 grant execute on function public.export_customer(uuid, uuid, uuid, text), public.erase_customer(uuid, uuid, uuid, text),
-  public.customers_by_email(uuid, text) to service_role;
+  public.customers_by_email(uuid, text), private.privacy_customer(uuid, uuid, uuid) to service_role;

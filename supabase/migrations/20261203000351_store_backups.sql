@@ -50,20 +50,39 @@ begin
 end;
 $$;
 
--- What an archive's rows may be inserted with: per table, the columns that are neither generated nor
--- identity-always (those the database computes again on import).
-create function public.store_backup_columns(p_tables text[]) returns jsonb
-language sql stable
+-- Inserts an archive's rows (a JSON array, new ids already given) into one of the store's tables, for
+-- `sapa store import`: as the table's owner, since some tables are written only through their own
+-- functions (knowledge_chunks). Only the columns the rows carry that are neither generated nor
+-- identity-always (the database computes those again); every row must belong to p_store_id.
+create function public.import_store_rows(p_store_id uuid, p_table text, p_rows jsonb) returns bigint
+language plpgsql security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_object_agg(t.name, cols.names), '{}')
-  from unnest(p_tables) t (name)
-  cross join lateral (
-    select jsonb_agg(a.attname order by a.attnum) as names
-    from pg_catalog.pg_attribute a
-    where a.attrelid = format('public.%I', t.name)::regclass and a.attnum > 0 and not a.attisdropped
-      and a.attgenerated = '' and a.attidentity <> 'a'
-  ) cols
+declare
+  v_columns text;
+  v_count bigint;
+begin
+  if p_table not in ('store_policies', 'whatsapp_templates', 'customers', 'products', 'product_variations', 'orders',
+                     'order_items', 'conversations', 'messages', 'tickets', 'conversation_notes', 'knowledge_documents',
+                     'knowledge_chunks') then
+    raise exception 'a backup does not restore table %', p_table using errcode = 'invalid_parameter_value';
+  end if;
+  if jsonb_typeof(p_rows) <> 'array' or jsonb_array_length(p_rows) = 0 then
+    return 0;
+  end if;
+  if exists (select from jsonb_array_elements(p_rows) r where r ->> 'store_id' is distinct from p_store_id::text) then
+    raise exception 'every row must belong to store %', p_store_id using errcode = 'invalid_parameter_value';
+  end if;
+  select string_agg(format('%I', a.attname), ', ' order by a.attnum) into v_columns
+  from pg_catalog.pg_attribute a
+  where a.attrelid = format('public.%I', p_table)::regclass and a.attnum > 0 and not a.attisdropped
+    and a.attgenerated = '' and a.attidentity <> 'a' and p_rows -> 0 ? a.attname;
+  execute format('insert into public.%I (%s) select %s from jsonb_populate_recordset(null::public.%I, $1)',
+                 p_table, v_columns, v_columns, p_table)
+    using p_rows;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
 $$;
 
 -- The last migration applied: an archive records it, and an import refuses an archive from a newer schema.
@@ -74,7 +93,7 @@ as $$
   select max(version) from supabase_migrations.schema_migrations
 $$;
 
-revoke execute on function public.request_store_backup(uuid, uuid), public.store_backup_columns(text[]),
+revoke execute on function public.request_store_backup(uuid, uuid), public.import_store_rows(uuid, text, jsonb),
   public.schema_version() from public, anon, authenticated;
-grant execute on function public.request_store_backup(uuid, uuid), public.store_backup_columns(text[]),
+grant execute on function public.request_store_backup(uuid, uuid), public.import_store_rows(uuid, text, jsonb),
   public.schema_version() to service_role;

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import {
   formatDate,
@@ -35,10 +36,12 @@ interface Props {
   currency: string
   userId: string
   team: TeamMember[]
+  /** Shown under the customer's facts (the owner's privacy actions). */
+  customerActions?: ComponentChildren
 }
 
 /** What the agent needs beside the thread: the summary, tickets, the customer and their orders. */
-export function ContextPanel({ open, onClose, model, state, item, currency, userId, team }: Props) {
+export function ContextPanel({ open, onClose, model, state, item, currency, userId, team, customerActions }: Props) {
   return (
     <aside
       id="conversation-details"
@@ -55,7 +58,7 @@ export function ContextPanel({ open, onClose, model, state, item, currency, user
       <SummarySection item={item} />
       <TicketsSection model={model} tickets={state.tickets} userId={userId} team={team} />
       <OrdersSection orders={state.orders} error={state.ordersError} currency={currency} />
-      <CustomerSection item={item} />
+      <CustomerSection item={item} actions={customerActions} />
     </aside>
   )
 }
@@ -324,7 +327,7 @@ function TicketItem({
   )
 }
 
-function CustomerSection({ item }: { item: ConversationItem }) {
+function CustomerSection({ item, actions }: { item: ConversationItem; actions?: ComponentChildren }) {
   const customer = item.customer
   return (
     <section class="context__section" aria-labelledby="customer-heading" data-testid="customer">
@@ -353,6 +356,7 @@ function CustomerSection({ item }: { item: ConversationItem }) {
           </div>
         )}
       </dl>
+      {actions}
     </section>
   )
 }

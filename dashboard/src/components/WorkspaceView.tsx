@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { AuditPage } from '../audit/AuditPage'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
 import type { ConversationModel } from '../models/conversation'
@@ -67,7 +68,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
         <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => p.page !== 'kpis' || current?.role !== 'agent').map((p) => (
+          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && (p.page !== 'audit' || current?.role === 'owner')).map((p) => (
             <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
               <Icon name={p.icon} size={15} />
               {p.label}
@@ -96,6 +97,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           KPIs and insights are for the store’s owners and admins.
         </p>
       )}
+      {workspace && page === 'audit' && <AuditPage workspace={workspace} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -114,6 +116,7 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
+  { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
 ]
 
 /** Before the workspace exists nothing is open. */

@@ -62,7 +62,15 @@ SETTINGS: tuple[str, ...] = (
 )
 """The store's settings an import restores (never its name, address, WhatsApp sender or credentials)."""
 
-CONTENT_TABLES = ("customers", "conversations", "messages", "orders", "products", "tickets", "knowledge_documents")
+CONTENT_TABLES = (
+    "customers",
+    "conversations",
+    "messages",
+    "orders",
+    "products",
+    "tickets",
+    "knowledge_documents",
+)
 """A store with a row in any of these is not empty: an import refuses it."""
 
 PEOPLE = frozenset({"assignee_id", "author_id", "created_by", "uploaded_by", "requested_by", "actor_id"})
@@ -106,7 +114,9 @@ def _object_keys(table: str, table_rows_: list[Row]) -> list[str]:
     if table == "knowledge_documents":
         return [row["storage_key"] for row in table_rows_ if row.get("storage_key")]
     if table == "messages":
-        return [item["storage_key"] for row in table_rows_ for item in row["media"] if item.get("storage_key")]
+        return [
+            item["storage_key"] for row in table_rows_ for item in row["media"] if item.get("storage_key")
+        ]
     return []
 
 
@@ -114,7 +124,9 @@ def _store_settings(supabase: Client, store_id: str) -> Row:
     found = rows(supabase.table("stores").select("*").eq("id", store_id).limit(1).execute().data)
     if not found:
         raise LookupError(f"no store {store_id}")
-    return {key: found[0][key] for key in ("id", "name", "site_url", "created_at", *SETTINGS) if key in found[0]}
+    return {
+        key: found[0][key] for key in ("id", "name", "site_url", "created_at", *SETTINGS) if key in found[0]
+    }
 
 
 def write_archive(supabase: Client, objects: ObjectStore, store_id: str, out: IO[bytes]) -> dict[str, Any]:
@@ -167,7 +179,11 @@ def run_backup(supabase: Client, objects: ObjectStore, store_id: str, backup_id:
             objects.put_file(key, spool, "application/zip")
     except Exception as error:
         supabase.table("store_backups").update(
-            {"status": "failed", "error": str(error)[:2000] or type(error).__name__, "finished_at": datetime.now(UTC).isoformat()}
+            {
+                "status": "failed",
+                "error": str(error)[:2000] or type(error).__name__,
+                "finished_at": datetime.now(UTC).isoformat(),
+            }
         ).eq("id", backup_id).execute()
         raise
     supabase.table("store_backups").update(
@@ -233,16 +249,20 @@ def import_archive(
     version = supabase.rpc("schema_version", {}).execute().data
     if str(archive.manifest["schema_version"]) > str(version):
         raise ImportRefused(
-            f"the archive is from a newer schema ({archive.manifest['schema_version']}) than this Sapa's ({version})"
+            f"the archive is from a newer schema ({archive.manifest['schema_version']})"
+            f" than this Sapa's ({version})"
         )
     if not rows(supabase.table("stores").select("id").eq("id", store_id).limit(1).execute().data):
         raise ImportRefused(f"there is no store {store_id}")
     if not _is_empty(supabase, store_id):
         raise ImportRefused(f"store {store_id} is not empty: import only restores into an empty store")
-    columns: dict[str, list[str]] = supabase.rpc("store_backup_columns", {"p_tables": list(TABLES)}).execute().data
     with zipfile.ZipFile(archive.path) as zipped:
         old_store = archive.manifest["store_id"]
-        tables = {table: json.loads(zipped.read(f"{table}.json")) for table in TABLES if table in archive.manifest["tables"]}
+        tables = {
+            table: json.loads(zipped.read(f"{table}.json"))
+            for table in TABLES
+            if table in archive.manifest["tables"]
+        }
         ids = {old_store: store_id}
         for table_rows_ in tables.values():
             for row in table_rows_:
@@ -256,13 +276,16 @@ def import_archive(
             objects.put(_remap(key, ids), zipped.read(f"objects/{key}"), "application/octet-stream")
     counts: dict[str, int] = {}
     for table, table_rows_ in tables.items():
-        allowed = set(columns[table]) - PEOPLE
         # Oldest first, as they were written: a reply after the message it answers, and the triggers that
         # keep a conversation's last message and the KPI rollups see the same sequence as the original.
         table_rows_.sort(key=lambda row: str(row.get("created_at") or ""))
-        prepared = [_remap({key: value for key, value in row.items() if key in allowed}, ids) for row in table_rows_]
+        prepared = [
+            _remap({key: value for key, value in row.items() if key not in PEOPLE}, ids)
+            for row in table_rows_
+        ]
         for start in range(0, len(prepared), PAGE):
-            supabase.table(table).insert(prepared[start : start + PAGE], returning="minimal").execute()  # type: ignore[arg-type]
+            params = {"p_store_id": store_id, "p_table": table, "p_rows": prepared[start : start + PAGE]}
+            supabase.rpc("import_store_rows", params).execute()
         counts[table] = len(prepared)
         progress(table, len(prepared))
     return counts

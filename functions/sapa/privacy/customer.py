@@ -45,7 +45,9 @@ def export_tables(
 
 
 def media_items(tables: dict[str, list[Row]]) -> list[MediaItem]:
-    return [MediaItem.model_validate(item) for message in tables.get("messages", []) for item in message["media"]]
+    return [
+        MediaItem.model_validate(item) for message in tables.get("messages", []) for item in message["media"]
+    ]
 
 
 def export_zip(tables: dict[str, list[Row]], store: ObjectStore) -> bytes:
@@ -111,7 +113,12 @@ def erase(
     late: list[str] = [key for key in result["media_keys"] if key not in keys]
     for key in late:
         store.delete(key)
-    logger.info("customer %s of store %s erased: %d media objects deleted", customer_id, store_id, len(keys) + len(late))
+    logger.info(
+        "customer %s of store %s erased: %d media objects deleted",
+        customer_id,
+        store_id,
+        len(keys) + len(late),
+    )
     erased: dict[str, int] = result["erased"]
     return erased
 

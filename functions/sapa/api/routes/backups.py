@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/stores/{store_id}/backups", tags=["privacy"], responses=AUTH_RESPONSES)
 StoreOwner = Annotated[Membership, Depends(require_role("owner"))]
 LINK_SECONDS = 900
-"""A download link works for 15 minutes: long enough for a large archive to start, short enough to die soon."""
+"""A download link works for 15 minutes: enough for a large archive to start, short enough to die soon."""
 
 
 class StoreBackup(BaseModel):
@@ -86,7 +86,9 @@ def list_backups(owner: StoreOwner, supabase: SupabaseDep) -> list[StoreBackup]:
 
 
 @router.get("/{backup_id}", response_model=StoreBackup, responses={404: {"description": "No such backup"}})
-def get_backup(backup_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep) -> StoreBackup:
+def get_backup(
+    backup_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep
+) -> StoreBackup:
     found = rows(
         supabase.table("store_backups")
         .select("*")

@@ -7,7 +7,8 @@ POST /api/stores/{store_id}/customers/{customer_id}/erase → 200 {"erased": {ta
 Owners only (403 for admins and agents; 401 without a token); 404 when the store has no such customer.
 Each writes an audit row (customer.exported / customer.erased).
 
-GET  /stores/me/customers/export?email=… (Bearer store API key) → {"customers": [{"id", "data": {table: rows}}]}
+GET  /stores/me/customers/export?email=… (Bearer store API key)
+     → {"customers": [{"id", "data": {table: rows}}]}
 POST /stores/me/customers/erase {"email"} → {"customers": [{"id", "erased": {table: rows}}]}
 Found by the customer row's e-mail or their orders' billing e-mail; none found is an empty list."""
 
@@ -40,12 +41,18 @@ class Erased(BaseModel):
     response_class=Response,
     responses={**AUTH_RESPONSES, **NOT_FOUND, 200: {"content": {"application/zip": {}}}},
 )
-def export_customer(customer_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep) -> Response:
+def export_customer(
+    customer_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep
+) -> Response:
     with refusals_as_http_errors():
         tables = customer.export_tables(supabase, owner.store_id, customer_id, owner.user_id, "dashboard")
     data = customer.export_zip(tables, object_store(settings))
     filename = f"sapa-customer-{customer_id}.zip"
-    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post(
@@ -53,9 +60,13 @@ def export_customer(customer_id: uuid.UUID, owner: StoreOwner, supabase: Supabas
     response_model=Erased,
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
-def erase_customer(customer_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep) -> Erased:
+def erase_customer(
+    customer_id: uuid.UUID, owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep
+) -> Erased:
     with refusals_as_http_errors():
-        erased = customer.erase(supabase, object_store(settings), owner.store_id, customer_id, owner.user_id, "dashboard")
+        erased = customer.erase(
+            supabase, object_store(settings), owner.store_id, customer_id, owner.user_id, "dashboard"
+        )
     return Erased(erased=erased)
 
 
@@ -88,12 +99,18 @@ class EraseRequest(BaseModel):
 
 
 @router.get("/stores/me/customers/export", response_model=PluginExport, tags=["stores"])
-def plugin_export(store_id: ApiKeyStore, supabase: SupabaseDep, email: Annotated[str, Query(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]) -> PluginExport:
+def plugin_export(
+    store_id: ApiKeyStore,
+    supabase: SupabaseDep,
+    email: Annotated[str, Query(min_length=3, max_length=320, pattern=EMAIL_PATTERN)],
+) -> PluginExport:
     store = uuid.UUID(store_id)
     found = customer.customers_by_email(supabase, store, email)
     return PluginExport(
         customers=[
-            CustomerExport(id=found_id, data=customer.export_tables(supabase, store, found_id, None, "wordpress"))
+            CustomerExport(
+                id=found_id, data=customer.export_tables(supabase, store, found_id, None, "wordpress")
+            )
             for found_id in found
         ]
     )
@@ -108,7 +125,9 @@ def plugin_erase(
     found = customer.customers_by_email(supabase, store, body.email)
     return PluginErase(
         customers=[
-            CustomerErased(id=found_id, erased=customer.erase(supabase, objects, store, found_id, None, "wordpress"))
+            CustomerErased(
+                id=found_id, erased=customer.erase(supabase, objects, store, found_id, None, "wordpress")
+            )
             for found_id in found
         ]
     )
