@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 Via = Literal["dashboard", "wordpress"]
 _EXPORT = TypeAdapter(dict[str, list[Row]])
 _ERASE = TypeAdapter(dict[str, Any])
+_IDS = TypeAdapter(list[uuid.UUID])
 
 
 def _actor(actor_id: uuid.UUID | None) -> str | None:
@@ -126,4 +127,4 @@ def erase(
 def customers_by_email(supabase: Client, store_id: uuid.UUID, email: str) -> list[uuid.UUID]:
     """The store's (not erased) customers with this e-mail, on their row or their orders' billing."""
     found = supabase.rpc("customers_by_email", {"p_store_id": str(store_id), "p_email": email}).execute().data
-    return [uuid.UUID(str(value)) for value in (found or []) if value is not None]
+    return _IDS.validate_python(found or [])

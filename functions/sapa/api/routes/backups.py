@@ -16,7 +16,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from supabase import Client
 
 from sapa.api.auth import Membership, require_role
@@ -29,6 +29,7 @@ from sapa.privacy.backup import run_backup
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/stores/{store_id}/backups", tags=["privacy"], responses=AUTH_RESPONSES)
 StoreOwner = Annotated[Membership, Depends(require_role("owner"))]
+_ROW: TypeAdapter[Row] = TypeAdapter(Row)
 LINK_SECONDS = 900
 """A download link works for 15 minutes: enough for a large archive to start, short enough to die soon."""
 
@@ -66,7 +67,7 @@ def request_backup(
 ) -> StoreBackup:
     params = {"p_store_id": str(owner.store_id), "p_actor_id": str(owner.user_id)}
     with refusals_as_http_errors():
-        row: Row = supabase.rpc("request_store_backup", params).execute().data
+        row = _ROW.validate_python(supabase.rpc("request_store_backup", params).execute().data)
     tasks.add_task(_build, supabase, object_store(settings), str(owner.store_id), row["id"])
     return _public(row)
 

@@ -29,7 +29,7 @@ from sapa.privacy import customer
 
 router = APIRouter(tags=["privacy"])
 StoreOwner = Annotated[Membership, Depends(require_role("owner"))]
-NOT_FOUND = {404: {"description": "The store has no such customer"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The store has no such customer"}}
 
 
 class Erased(BaseModel):
