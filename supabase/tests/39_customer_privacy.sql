@@ -143,7 +143,8 @@ select results_eq(
 select is((select count(*) from public.messages where conversation_id = tests.id('conversation_a')), 3::bigint,
   'the messages stay (redacted), so past KPIs keep their counts');
 select results_eq(
-  $$ select action, actor_id, target_id from public.audit_log where action in ('customer.exported', 'customer.erased') order by id $$,
+  $$ select action, actor_id, target_id from public.audit_log
+     where store_id = tests.id('store_a') and action in ('customer.exported', 'customer.erased') order by id $$,
   $$ values ('customer.exported', tests.id('owner_a'), tests.id('customer_a')::text),
             ('customer.erased', tests.id('owner_a'), tests.id('customer_a')::text) $$,
   'the export and the erase are audited with their owner');
