@@ -18,7 +18,10 @@ from fastapi.testclient import TestClient
 from supabase import Client
 
 from sapa import cli
+from sapa.api.deps import get_reply_queue
 from sapa.db import rows
+from sapa.jobs.queue import Job, lane_of
+from sapa.jobs.worker import handle
 from sapa.privacy.backup import TABLES
 from sapa.settings import get_settings
 from tests.api.inbox import Db, Shop, add_message, new_phone
@@ -44,6 +47,27 @@ def stack_s3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     get_settings.cache_clear()
+
+
+class JobQueue:
+    """The app's queue, keeping the jobs so the test runs them through the worker's dispatch."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+
+    def enqueue(self, job: Job) -> None:
+        self.jobs.append(job)
+
+    def run(self) -> None:
+        while self.jobs:
+            handle(self.jobs.pop(0))
+
+
+@pytest.fixture
+def queue(api: TestClient) -> JobQueue:
+    jobs = JobQueue()
+    api.app.dependency_overrides[get_reply_queue] = lambda: jobs  # type: ignore[attr-defined]
+    return jobs
 
 
 def _s3_get(key: str) -> bytes:
@@ -186,7 +210,7 @@ def _empty_store(db: Db) -> str:
 
 
 def test_backup_then_import_into_an_empty_store_gives_the_same_counts_and_kpis(
-    api: TestClient, shop: Shop, db: Db, service_client: Client, tmp_path: Path
+    api: TestClient, queue: JobQueue, shop: Shop, db: Db, service_client: Client, tmp_path: Path
 ) -> None:
     _fill_store(db, shop.id)
     assert api.post(shop.url("backups"), headers=shop.admin.headers).status_code == 403
@@ -195,6 +219,14 @@ def test_backup_then_import_into_an_empty_store_gives_the_same_counts_and_kpis(
 
     assert started.status_code == 202, started.text
     assert started.json()["status"] == "working"
+    [job] = queue.jobs
+    assert (job.type, job.store_id, job.backup_id, lane_of(job)) == (
+        "store_backup",
+        shop.id,
+        started.json()["id"],
+        "background",
+    )
+    queue.run()
     ready = api.get(shop.url(f"backups/{started.json()['id']}"), headers=shop.owner.headers).json()
     assert ready["status"] == "ready", ready
     assert ready["expires_in"] == 900

@@ -189,6 +189,7 @@ def run_backup(supabase: Client, objects: ObjectStore, store_id: str, backup_id:
     supabase.table("store_backups").update(
         {
             "status": "ready",
+            "error": None,  # a retried job that failed before
             "storage_key": key,
             "size_bytes": size,
             "manifest": manifest,

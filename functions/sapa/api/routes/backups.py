@@ -1,32 +1,28 @@
 """The whole store as one archive, for its owners (taking their data with them).
 
-POST /api/stores/{store_id}/backups → 202 the backup (status "working"); a background task writes the
-     archive (see sapa.privacy.backup) to object storage and marks it "ready" or "failed".
+POST /api/stores/{store_id}/backups → 202 the backup (status "working"); a `store_backup` job on the
+     background lane (the background function on AWS, 600 s; a thread locally) writes the archive (see
+     sapa.privacy.backup) to object storage and marks it "ready" or "failed".
 GET  /api/stores/{store_id}/backups → the store's backups, newest first (at most 20).
 GET  /api/stores/{store_id}/backups/{backup_id} → the backup; when ready with a download link that works
-     for LINK_SECONDS. Owners only (403 for admins and agents); 404 for another store's backup.
-On Lambda the task runs in the same invocation after the answer is ready (Mangum waits for it), so a
-backup must fit in the api function's timeout; the archive itself never sits in memory."""
+     for LINK_SECONDS. Owners only (403 for admins and agents); 404 for another store's backup."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, TypeAdapter
-from supabase import Client
 
 from sapa.api.auth import Membership, require_role
-from sapa.api.deps import SettingsDep, SupabaseDep
+from sapa.api.deps import ReplyQueueDep, SettingsDep, SupabaseDep
 from sapa.api.routes._errors import AUTH_RESPONSES, refusals_as_http_errors
 from sapa.db import Row, rows
+from sapa.jobs.queue import store_backup_job
 from sapa.knowledge.storage import ObjectStore, object_store
-from sapa.privacy.backup import run_backup
 
-logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/stores/{store_id}/backups", tags=["privacy"], responses=AUTH_RESPONSES)
 StoreOwner = Annotated[Membership, Depends(require_role("owner"))]
 _ROW: TypeAdapter[Row] = TypeAdapter(Row)
@@ -54,21 +50,12 @@ def _public(row: Row, objects: ObjectStore | None = None) -> StoreBackup:
     return backup
 
 
-def _build(supabase: Client, objects: ObjectStore, store_id: str, backup_id: str) -> None:
-    try:
-        run_backup(supabase, objects, store_id, backup_id)
-    except Exception:  # recorded on the backup row by run_backup; logged here for the operator
-        logger.exception("backup %s of store %s failed", backup_id, store_id)
-
-
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=StoreBackup)
-def request_backup(
-    owner: StoreOwner, supabase: SupabaseDep, settings: SettingsDep, tasks: BackgroundTasks
-) -> StoreBackup:
+def request_backup(owner: StoreOwner, supabase: SupabaseDep, queue: ReplyQueueDep) -> StoreBackup:
     params = {"p_store_id": str(owner.store_id), "p_actor_id": str(owner.user_id)}
     with refusals_as_http_errors():
         row = _ROW.validate_python(supabase.rpc("request_store_backup", params).execute().data)
-    tasks.add_task(_build, supabase, object_store(settings), str(owner.store_id), row["id"])
+    queue.enqueue(store_backup_job(str(owner.store_id), row["id"]))
     return _public(row)
 
 
