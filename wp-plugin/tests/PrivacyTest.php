@@ -7,82 +7,16 @@
  * @package Sapa
  */
 
-require_once ABSPATH . 'wp-admin/includes/ajax-actions.php';
-
 /**
  * The exporter and eraser.
  */
 class PrivacyTest extends Sapa_Test_Case {
 
+	use Sapa_Privacy_Tools;
+
 	const EMAIL = 'siti@example.com';
 
 	const CUSTOMER = '2b7e1516-28ae-4d2a-a6f7-15880923c0de';
-
-	/**
-	 * A data request for the test's e-mail, as Tools → Export / Erase Personal Data creates it.
-	 *
-	 * @param string $kind 'export' or 'erase'.
-	 * @return int The request's id.
-	 */
-	private function user_request( $kind ) {
-		$request = wp_create_user_request( self::EMAIL, 'export' === $kind ? 'export_personal_data' : 'remove_personal_data' );
-		$this->assertIsInt( $request );
-		return $request;
-	}
-
-	/**
-	 * The 1-based index the Tools screen sends for a registered exporter or eraser, and how many there are.
-	 *
-	 * @param string $kind 'export' or 'erase'.
-	 * @return array [index, count]
-	 */
-	private function tool_index( $kind ) {
-		$filter = 'export' === $kind ? 'wp_privacy_personal_data_exporters' : 'wp_privacy_personal_data_erasers';
-		$keys   = array_keys( apply_filters( $filter, array() ) );
-		$index  = array_search( Sapa_Privacy::KEY, $keys, true );
-		$this->assertNotFalse( $index, "Sapa is registered with $filter" );
-		return array( $index + 1, count( $keys ) );
-	}
-
-	/**
-	 * Runs one of WordPress's privacy AJAX handlers as the Tools screen's request would.
-	 *
-	 * @param string $kind    'export' or 'erase'.
-	 * @param int    $request The request's id.
-	 * @param int    $index   The exporter's or eraser's 1-based index.
-	 * @return array The JSON WordPress answered.
-	 */
-	private function run_tool( $kind, $request, $index ) {
-		$_POST = array(
-			'id'          => $request,
-			'security'    => wp_create_nonce( 'wp-privacy-' . $kind . '-personal-data-' . $request ),
-			'page'        => 1,
-			'sendAsEmail' => 'false',
-		);
-		$_POST[ 'export' === $kind ? 'exporter' : 'eraser' ] = $index;
-		$_REQUEST = $_POST;
-		add_filter( 'wp_doing_ajax', '__return_true' );
-		add_filter(
-			'wp_die_ajax_handler',
-			function () {
-				return function ( $message ) {
-					throw new Sapa_Test_Die( is_string( $message ) ? $message : 'wp_die', 200 );
-				};
-			}
-		);
-		$output = $this->capture(
-			function () use ( $kind ) {
-				try {
-					'export' === $kind ? wp_ajax_wp_privacy_export_personal_data() : wp_ajax_wp_privacy_erase_personal_data();
-				} catch ( Sapa_Test_Die $done ) {
-					return;
-				}
-			}
-		);
-		$json = json_decode( $output, true );
-		$this->assertIsArray( $json, "WordPress answered JSON: $output" );
-		return $json;
-	}
 
 	/**
 	 * Runs Sapa's eraser.
@@ -91,7 +25,7 @@ class PrivacyTest extends Sapa_Test_Case {
 	 */
 	private function erase_in_tools() {
 		list( $index ) = $this->tool_index( 'erase' );
-		return $this->run_tool( 'erase', $this->user_request( 'erase' ), $index );
+		return $this->run_tool( 'erase', $this->user_request( self::EMAIL, 'erase' ), $index );
 	}
 
 	public function test_the_exporter_brings_sapa_data_into_wordpress_export() {
@@ -134,7 +68,7 @@ class PrivacyTest extends Sapa_Test_Case {
 		);
 
 		// Every exporter in turn, as the Tools screen runs them; the last one writes the export file.
-		$request            = $this->user_request( 'export' );
+		$request            = $this->user_request( self::EMAIL, 'export' );
 		list( $sapa, $count ) = $this->tool_index( 'export' );
 		for ( $index = 1; $index <= $count; $index++ ) {
 			$json = $this->run_tool( 'export', $request, $index );
@@ -230,7 +164,7 @@ class PrivacyTest extends Sapa_Test_Case {
 	public function test_not_connected_the_tools_find_nothing_in_sapa_and_call_nobody() {
 		$this->as_admin();
 		list( $index ) = $this->tool_index( 'export' );
-		$json           = $this->run_tool( 'export', $this->user_request( 'export' ), $index );
+		$json           = $this->run_tool( 'export', $this->user_request( self::EMAIL, 'export' ), $index );
 		$this->assertTrue( $json['success'] );
 		$this->assertSame( array(), $json['data']['data'] );
 		$this->assertSame( array(), $this->requests );
