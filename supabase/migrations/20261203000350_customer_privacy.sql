@@ -206,6 +206,24 @@ begin
 end;
 $$;
 
+-- A tombstone stays empty: nobody (an agent correcting a name, a late WooCommerce delivery) writes
+-- personal data into an erased customer again.
+create function private.keep_tombstone_empty() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if old.erased_at is not null
+     and (new.phone is not null or new.name is not null or new.email is not null or new.external_id is not null) then
+    raise exception 'this customer was erased: their data cannot be written again' using errcode = 'object_not_in_prerequisite_state';
+  end if;
+  return new;
+end;
+$$;
+
+create trigger keep_tombstone_empty before update on public.customers
+  for each row execute function private.keep_tombstone_empty();
+
 -- The store's customers with this e-mail (WordPress's privacy tools look people up by e-mail): the
 -- customer rows themselves and those whose orders were billed to it.
 create function public.customers_by_email(p_store_id uuid, p_email text) returns jsonb

@@ -4,7 +4,7 @@
 -- erase no row of any public table may still carry one of the customer's personal values.
 begin;
 \ir _helpers.psql
-select plan(19);
+select plan(20);
 select tests.seed_two_stores();
 
 -- The registry covers the catalog ---------------------------------------------------------------------
@@ -150,6 +150,11 @@ select results_eq(
   'the export and the erase are audited with their owner');
 select results_eq($$ select name, phone from public.customers where id = tests.id('customer_b') $$,
   $$ values ('Customer B', '+628120000002') $$, 'the customer of B is untouched');
+
+select tests.authenticate_as(tests.id('agent_a'));
+select throws_ok($$ update public.customers set name = 'Siti again' where id = tests.id('customer_a') $$,
+  '55000', 'this customer was erased: their data cannot be written again', 'nobody writes a name into a tombstone');
+select tests.authenticate_as_service_role();
 
 -- The same phone writing again is a new customer.
 insert into public.customers (store_id, phone) values (tests.id('store_a'), '+628120000001');
