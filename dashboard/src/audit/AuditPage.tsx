@@ -50,6 +50,7 @@ export function AuditPage({ workspace }: { workspace: Workspace }) {
   }
   const who = (actorId: string | null) => (actorId ? memberLabel(actorId, workspace.userId, team) : 'Sapa (system)')
   const pages = loaded ? Math.max(1, Math.ceil(loaded.total / AUDIT_PAGE_SIZE)) : 1
+  const actions = [...new Set<string>([...KNOWN_ACTIONS, ...(loaded?.entries.map((e) => e.action) ?? [])])]
 
   return (
     <main class="audit" data-testid="audit-page">
@@ -71,7 +72,7 @@ export function AuditPage({ workspace }: { workspace: Workspace }) {
           Action
           <select data-testid="audit-action" value={filters.action} onChange={(e) => change({ action: value(e) })}>
             <option value="">Every action</option>
-            {KNOWN_ACTIONS.map((action) => (
+            {actions.map((action) => (
               <option key={action} value={action}>
                 {action}
               </option>
