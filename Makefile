@@ -18,6 +18,8 @@ DEMO_APT_PACKAGES := tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng
 DEMO_APT_PACKAGES += gcc libc6-dev
 APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium fonts-noto-color-emoji postgresql-15-pgtap \
 	libtap-parser-sourcehandler-pgtap-perl wordpress php-cli php-mysql phpunit mariadb-server zip
+# ZipArchive: WordPress's Tools → Export Personal Data writes its export file with it (PrivacyTest).
+APT_PACKAGES += php-zip
 
 .PHONY: demo test install dashboard lint test-suites system-packages demo-system-packages clean model \
 	model-eval model-offline plugin embedder e2e-woocommerce deploy-tools

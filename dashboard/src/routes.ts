@@ -10,10 +10,11 @@ export function conversationIdFromHash(hash: string): string | null {
 }
 
 /** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers'
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers' | 'audit'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/audit') return 'audit'
   if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }

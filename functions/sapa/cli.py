@@ -6,6 +6,8 @@ sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its e
 sapa db migrate [--profile …]                apply new migrations to the local database
 sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
 sapa jobs run woocommerce-health [--store ID]   check (re-enable, re-sync) the shops' webhooks once
+sapa store export ARCHIVE --store ID   write the whole store as a backup archive (as the Data button)
+sapa store import ARCHIVE --store ID   restore a backup archive into an empty store
 """
 
 from __future__ import annotations
@@ -192,6 +194,42 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     return 1 if any(report.error for report in reports) else 0
 
 
+def cmd_store(args: argparse.Namespace) -> int:
+    """A store's backup archive, written or restored. Settings as for `sapa jobs`."""
+    import json
+
+    if "SUPABASE_URL" not in os.environ:
+        from sapa.local.stack import functions_environment
+
+        config = StackConfig.for_profile(args.profile)
+        if not is_running(config):
+            print(
+                f"sapa store: no SUPABASE_URL set and the {config.profile} stack is not running",
+                file=sys.stderr,
+            )
+            return 1
+        os.environ.update(functions_environment(config))
+    from sapa.db import get_supabase
+    from sapa.knowledge.storage import object_store
+    from sapa.privacy import backup
+    from sapa.settings import get_settings
+
+    objects = object_store(get_settings())
+    if args.action == "export":
+        with open(args.archive, "wb") as out:
+            manifest = backup.write_archive(get_supabase(), objects, args.store, out)
+        print(json.dumps({table: facts["rows"] for table, facts in manifest["tables"].items()}))
+        return 0
+    try:
+        archive = backup.read_archive(args.archive)
+        counts = backup.import_archive(get_supabase(), objects, archive, args.store)
+    except (backup.ImportRefused, OSError) as error:
+        print(f"sapa store import: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(counts))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sapa", description="Sapa's local stack")
     commands = root.add_subparsers(dest="command_name", required=True)
@@ -224,6 +262,12 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_argument("job", choices=["woocommerce-health"])
     jobs.add_argument("--store", help="one store's id (default: every connected store)")
     jobs.set_defaults(handler=cmd_jobs)
+
+    store = add("store", "a store's backup archive: export it, or import one into an empty store")
+    store.add_argument("action", choices=["export", "import"])
+    store.add_argument("archive", help="the archive (.zip) to write or to read")
+    store.add_argument("--store", required=True, help="the store's id")
+    store.set_defaults(handler=cmd_store)
 
     classify = commands.add_parser("classify", help="category, urgency and confidence of messages")
     classify.add_argument("text", nargs="?", help="one message")

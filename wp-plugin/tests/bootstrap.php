@@ -20,3 +20,4 @@ if ( ! class_exists( 'Sapa_Plugin' ) ) {
 require __DIR__ . '/support/woocommerce-standin.php';
 require __DIR__ . '/support/class-sapa-test-case.php';
 require __DIR__ . '/support/class-sapa-test-browser.php';
+require __DIR__ . '/support/trait-sapa-privacy-tools.php';

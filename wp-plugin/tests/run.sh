@@ -23,6 +23,8 @@ started=$EPOCHREALTIME
 for cmd in php phpunit mariadbd mariadb-install-db mariadb-admin mariadb zip python3 node dpkg-deb apt-get; do
   command -v "$cmd" >/dev/null || { echo "missing $cmd: make system-packages (as root) installs it" >&2; exit 1; }
 done
+php -r 'exit(class_exists("ZipArchive") ? 0 : 1);' \
+  || { echo "missing PHP's zip extension (php-zip): make system-packages (as root) installs it" >&2; exit 1; }
 
 # 1. php -l on every PHP file of the plugin and of the tests.
 count=0

@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { LabelsAndNotes } from '../customers/LabelsAndNotes'
 import { customerHref } from '../routes'
@@ -40,10 +41,12 @@ interface Props {
   team: TeamMember[]
   /** For the customer's labels and notes, read and written under RLS. */
   client: SupabaseClient
+  /** Shown under the customer's facts (the owner's privacy actions). */
+  customerActions?: ComponentChildren
 }
 
 /** What the agent needs beside the thread: the summary, tickets, the customer and their orders. */
-export function ContextPanel({ open, onClose, model, state, item, currency, userId, team, client }: Props) {
+export function ContextPanel({ open, onClose, model, state, item, currency, userId, team, client, customerActions }: Props) {
   return (
     <aside
       id="conversation-details"
@@ -60,7 +63,7 @@ export function ContextPanel({ open, onClose, model, state, item, currency, user
       <SummarySection item={item} />
       <TicketsSection model={model} tickets={state.tickets} userId={userId} team={team} />
       <OrdersSection orders={state.orders} error={state.ordersError} currency={currency} />
-      <CustomerSection item={item} />
+      <CustomerSection item={item} actions={customerActions} />
       <section class="context__section" aria-labelledby="customer-crm-heading">
         <div class="context__heading-row">
           <h3 id="customer-crm-heading">Labels and notes</h3>
@@ -338,7 +341,7 @@ function TicketItem({
   )
 }
 
-function CustomerSection({ item }: { item: ConversationItem }) {
+function CustomerSection({ item, actions }: { item: ConversationItem; actions?: ComponentChildren }) {
   const customer = item.customer
   return (
     <section class="context__section" aria-labelledby="customer-heading" data-testid="customer">
@@ -367,6 +370,7 @@ function CustomerSection({ item }: { item: ConversationItem }) {
           </div>
         )}
       </dl>
+      {actions}
     </section>
   )
 }

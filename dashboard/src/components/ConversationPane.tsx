@@ -9,6 +9,7 @@ import type { ConversationItem, MemberRole, TeamMember } from '../types'
 import { StatusBadge, WindowBadge } from './Badges'
 import { Composer } from './Composer'
 import { assigneeOptions, ContextPanel } from './ContextPanel'
+import { CustomerPrivacy } from './CustomerPrivacy'
 import { Icon } from './Icon'
 import { memberLabel } from './members'
 import { KeptMedia, Thread } from './Thread'
@@ -119,6 +120,7 @@ export function ConversationPane({ workspace, model }: { workspace: Workspace; m
           userId={workspace.userId}
           team={team}
           client={workspace.client}
+          customerActions={<CustomerPrivacy key={item.customer_id} workspace={workspace} customerId={item.customer_id} />}
         />
       </div>
     </section>

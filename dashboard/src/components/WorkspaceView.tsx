@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { CustomerProfile } from '../customers/CustomerProfile'
 import { CustomersPage } from '../customers/CustomersPage'
+import { AuditPage } from '../audit/AuditPage'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
 import type { ConversationModel } from '../models/conversation'
@@ -71,7 +72,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
         <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => p.page !== 'kpis' || current?.role !== 'agent').map((p) => (
+          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && (p.page !== 'audit' || current?.role === 'owner')).map((p) => (
             <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
               <Icon name={p.icon} size={15} />
               {p.label}
@@ -104,6 +105,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
       {workspace && page === 'customers' && customerId && (
         <CustomerProfile key={customerId} workspace={workspace} customerId={customerId} />
       )}
+      {workspace && page === 'audit' && <AuditPage workspace={workspace} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -123,6 +125,7 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
   { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user' },
+  { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
 ]
 
 /** Before the workspace exists nothing is open. */

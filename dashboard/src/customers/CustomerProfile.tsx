@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { CustomerPrivacy } from '../components/CustomerPrivacy'
 import { memberLabel } from '../components/members'
 import { formatDate, formatDateTime, formatMoney, humanize } from '../format'
 import type { Workspace } from '../models/workspace'
@@ -94,6 +95,12 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
             team={team}
           />
         </section>
+        {workspace.membership.role === 'owner' && (
+          <section class="profile-card" aria-labelledby="privacy-heading">
+            <h2 id="privacy-heading">Privacy</h2>
+            <CustomerPrivacy workspace={workspace} customerId={c.id} />
+          </section>
+        )}
       </div>
       <section class="profile-card" aria-labelledby="orders-heading" data-testid="customer-orders-list">
         <h2 id="orders-heading">Orders</h2>

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
+from sapa.api.routes.backups import router as backups_router
 from sapa.api.routes.customers import router as customers_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
+from sapa.api.routes.privacy import router as privacy_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.whatsapp_cloud import router as whatsapp_cloud_router
@@ -74,4 +76,6 @@ def create_app() -> FastAPI:
     app.include_router(whatsapp_cloud_router)
     app.include_router(whatsapp_sender_router)
     app.include_router(customers_router)
+    app.include_router(privacy_router)
+    app.include_router(backups_router)
     return app

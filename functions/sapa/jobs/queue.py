@@ -25,10 +25,17 @@ class Job(BaseModel):
     woocommerce_refetch: ask the shop of `store_id` for its `resource` `external_id` and mirror what it
     says (a delivery that was not newer than the mirror but brought content never applied);
     woocommerce_health: check the webhooks of every connected shop (or of `store_id`), re-enable and
-    re-sync (sapa.commerce.woocommerce.health)."""
+    re-sync (sapa.commerce.woocommerce.health);
+    store_backup: write the archive of `store_id` for the backup `backup_id` (sapa.privacy.backup)."""
 
     type: Literal[
-        "reply", "summarize", "backfill", "extract_document", "woocommerce_refetch", "woocommerce_health"
+        "reply",
+        "summarize",
+        "backfill",
+        "extract_document",
+        "woocommerce_refetch",
+        "woocommerce_health",
+        "store_backup",
     ]
     store_id: str | None = None
     message_id: str | None = None
@@ -36,6 +43,7 @@ class Job(BaseModel):
     document_id: str | None = None
     resource: Literal["order", "customer", "product"] | None = None
     external_id: int | None = None
+    backup_id: str | None = None
 
     @model_validator(mode="after")
     def _names_its_subject(self) -> Self:
@@ -49,6 +57,8 @@ class Job(BaseModel):
             raise ValueError("an extract_document job names its store_id and document_id")
         if self.type == "woocommerce_refetch" and not (self.store_id and self.resource and self.external_id):
             raise ValueError("a woocommerce_refetch job names its store_id, resource and external_id")
+        if self.type == "store_backup" and not (self.store_id and self.backup_id):
+            raise ValueError("a store_backup job names its store_id and backup_id")
         return self
 
     @property
@@ -81,6 +91,10 @@ def woocommerce_refetch_job(
 
 def woocommerce_health_job(store_id: str | None = None) -> Job:
     return Job(type="woocommerce_health", store_id=store_id)
+
+
+def store_backup_job(store_id: str, backup_id: str) -> Job:
+    return Job(type="store_backup", store_id=store_id, backup_id=backup_id)
 
 
 Lane = Literal["reply", "background"]

@@ -64,6 +64,12 @@ def warm_up() -> None:
 
 
 def handle(job: Job, deps: ReplyDeps | None = None, follow_ups: ReplyQueue | None = None) -> None:
+    if job.type == "store_backup" and job.store_id and job.backup_id:
+        # Needs only the database and object storage: not the reply's clients (the classifier model).
+        from sapa.privacy.backup import run_backup
+
+        run_backup(get_supabase(), object_store(get_settings()), job.store_id, job.backup_id)
+        return
     deps = deps or reply_deps()
     match job.type:
         case "reply" if job.message_id is not None:

@@ -4,7 +4,7 @@ moto server the stack runs), through boto3. Keys: knowledge/<store id>/<document
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import IO, Any
 
 from sapa.aws import aws_client
 from sapa.settings import Settings
@@ -24,6 +24,10 @@ class ObjectStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_file(self, key: str, file: IO[bytes], content_type: str) -> None:
+        """Streams a file in parts (multipart upload past boto3's threshold), never all in memory."""
+        self._client.upload_fileobj(file, self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def get(self, key: str) -> bytes:
         body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

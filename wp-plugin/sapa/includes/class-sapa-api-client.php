@@ -118,6 +118,27 @@ class Sapa_Api_Client {
 	}
 
 	/**
+	 * GET /stores/me/customers/export: what Sapa holds about the customers with this e-mail.
+	 *
+	 * @param string $email E-mail address.
+	 * @return array|WP_Error {"customers": [{"id", "data": {table: [row, …]}}]}
+	 */
+	public function export_customer( $email ) {
+		$path = '/stores/me/customers/export?' . http_build_query( array( 'email' => $email ), '', '&', PHP_QUERY_RFC3986 );
+		return $this->request( 'GET', $path, $this->auth(), null, array( 200 ), self::CONNECT_TIMEOUT );
+	}
+
+	/**
+	 * POST /stores/me/customers/erase: Sapa erases the customers with this e-mail.
+	 *
+	 * @param string $email E-mail address.
+	 * @return array|WP_Error {"customers": [{"id", "erased": {table: rows}}]}
+	 */
+	public function erase_customer( $email ) {
+		return $this->request( 'POST', '/stores/me/customers/erase', $this->auth(), array( 'email' => $email ), array( 200 ), self::CONNECT_TIMEOUT );
+	}
+
+	/**
 	 * The bearer header.
 	 *
 	 * @return array

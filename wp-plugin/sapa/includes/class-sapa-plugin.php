@@ -47,6 +47,10 @@ class Sapa_Plugin {
 
 		$actions = new Sapa_Admin_Actions();
 		$actions->register_hooks();
+
+		$privacy = new Sapa_Privacy();
+		add_filter( 'wp_privacy_personal_data_exporters', array( $privacy, 'register_exporter' ) );
+		add_filter( 'wp_privacy_personal_data_erasers', array( $privacy, 'register_eraser' ) );
 	}
 
 	/**
