@@ -16,6 +16,8 @@ from sapa.api.routes.media import router as media_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
+from sapa.api.routes.assistant_settings import router as assistant_settings_router
+from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.settings import get_settings
 
 
@@ -51,7 +53,7 @@ def create_app() -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=get_settings().cors_origins,
-        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "PUT"],
         allow_headers=["Authorization", "Content-Type"],
         max_age=3600,
     )
@@ -68,4 +70,6 @@ def create_app() -> FastAPI:
     app.include_router(insights_router)
     app.include_router(knowledge_router)
     app.include_router(media_router)
+    app.include_router(assistant_settings_router)
+    app.include_router(store_settings_router)
     return app

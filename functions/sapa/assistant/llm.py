@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import BaseTool
 from langchain_openai import ChatOpenAI
 
+from sapa.assistant.behaviour import context
 from sapa.assistant.guard import Grounding, GuardRecord, Refusal, check, correction
 from sapa.assistant.intent import Intent, detect_intent
 from sapa.assistant.prompt import POLICY_CHARS, RULES, history_messages, system_prompt, turn_note
@@ -90,8 +91,17 @@ def answer_with_llm(
     started = time.monotonic()
     facts = tools.shop.facts
     budget = settings.openai_context_tokens * CHARS_PER_TOKEN
-    stable = system_prompt(facts, tools.shop.policies(), min(POLICY_CHARS, budget // 4))
-    note = turn_note(facts, language, request.customer_name, now or datetime.now(UTC))
+    assistant = tools.shop.assistant
+    stable = system_prompt(facts, tools.shop.policies(), min(POLICY_CHARS, budget // 4), assistant)
+    situation = context(request, assistant, facts.name, language)
+    note = turn_note(
+        facts,
+        language,
+        request.customer_name,
+        now or datetime.now(UTC),
+        team_back=None if situation.open_now else situation.opens,
+        new_conversation=situation.new_conversation,
+    )
     messages: list[BaseMessage] = [
         SystemMessage(content=stable),
         *history_messages(request.history, budget // 4),
