@@ -10,14 +10,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
+from sapa.api.routes.assistant_settings import router as assistant_settings_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
+from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
-from sapa.api.routes.assistant_settings import router as assistant_settings_router
-from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.settings import get_settings
 
 

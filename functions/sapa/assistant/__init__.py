@@ -47,7 +47,9 @@ def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> Ass
     return after_answer(_respond(request, shop, settings, language), situation)
 
 
-def _respond(request: AssistantRequest, shop: ShopData, settings: Settings, language: Language) -> AssistantReply:
+def _respond(
+    request: AssistantRequest, shop: ShopData, settings: Settings, language: Language
+) -> AssistantReply:
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return answer_offline(request, ShopTools(shop, settings), language)
     from sapa.assistant.llm import GuardRefusedError, answer_with_llm

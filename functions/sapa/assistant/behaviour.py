@@ -31,9 +31,12 @@ _TOPIC_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
      ("refund", "uang kembali", "pengembalian dana", "money back")),
 )  # fmt: skip
 _GENERIC = frozenset(
-    "order orders pesanan produk product products barang item items question questions pertanyaan "
-    "dan and the yang untuk for of about tentang".split()
-)
+    {
+        "order", "orders", "pesanan", "produk", "product", "products", "barang", "item", "items",
+        "question", "questions", "pertanyaan", "dan", "and", "the", "yang", "untuk", "for", "of", "about",
+        "tentang",
+    }
+)  # fmt: skip
 _WORDS = re.compile(r"\w+")
 _KAK = re.compile(r"\b([Kk])ak\b")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
@@ -84,7 +87,11 @@ def before_answer(request: AssistantRequest, ctx: Context) -> AssistantReply | N
     if topic is not None:
         return _to_team(ctx, f"hand-off topic: {topic}", text(ctx.language, "handoff", shop=ctx.shop))
     confidence = request.label_confidence
-    if settings.handoff_min_confidence > 0 and confidence is not None and confidence < settings.handoff_min_confidence:
+    if (
+        settings.handoff_min_confidence > 0
+        and confidence is not None
+        and confidence < settings.handoff_min_confidence
+    ):
         reason = f"the classifier is unsure ({confidence:.2f} < {settings.handoff_min_confidence:.2f})"
         return _to_team(ctx, reason, text(ctx.language, "handoff_unsure", shop=ctx.shop))
     if not ctx.open_now and settings.outside_hours == "away":
@@ -120,7 +127,11 @@ def greeting(ctx: Context) -> str:
 def away_message(ctx: Context) -> str:
     custom = ctx.settings.away_message
     if custom:
-        return custom.replace("{name}", ctx.settings.name).replace("{shop}", ctx.shop).replace("{opens}", ctx.opens)
+        return (
+            custom.replace("{name}", ctx.settings.name)
+            .replace("{shop}", ctx.shop)
+            .replace("{opens}", ctx.opens)
+        )
     return text(ctx.language, "away", shop=ctx.shop, opens=ctx.opens)
 
 
@@ -132,7 +143,9 @@ def handoff_topic(message: str, topics: list[str]) -> str | None:
         for keyword in topic_keywords(topic):
             if " " in keyword and keyword in plain:
                 return topic
-            if " " not in keyword and any(w == keyword or (len(keyword) >= 5 and w.startswith(keyword)) for w in words):
+            if " " not in keyword and any(
+                w == keyword or (len(keyword) >= 5 and w.startswith(keyword)) for w in words
+            ):
                 return topic
     return None
 
@@ -151,7 +164,8 @@ def styled(body: str, ctx: Context, *, offline: bool) -> str:
     in its prompt), and emoji taken out when the shop does not want them (from both)."""
     if offline and ctx.language == "id":
         body = _address(body, ctx)
-    if not ctx.settings.emoji:
+    if not ctx.settings.emoji:  # an emoji that ended a sentence leaves a full stop
+        body = re.sub(rf"(\w)\s*(?:{_EMOJI.pattern})+\s+(?=[A-Z])", r"\1. ", body)
         body = re.sub(r"[ \t]{2,}", " ", _EMOJI.sub("", body))
         body = re.sub(r" +([.,!?])", r"\1", body).strip()
     return body

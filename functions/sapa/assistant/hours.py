@@ -42,7 +42,7 @@ def next_opening(settings: AssistantSettings, at: datetime) -> datetime | None:
 
 
 def opening_phrase(opens: datetime, language: Language) -> str:
-    """"Senin, 7 Des 09:00 WIB" / "Monday, 7 Dec 09:00 CET": the day, the local time and the zone's name."""
+    """ "Senin, 7 Des 09:00 WIB" / "Monday, 7 Dec 09:00 CET": the day, the local time and the zone's name."""
     weekday = _WEEKDAYS[language][opens.weekday()]
     month = _MONTHS[language][opens.month - 1]
     return f"{weekday}, {opens.day} {month} {opens:%H:%M} {opens.tzname()}"

@@ -53,7 +53,9 @@ def system_prompt(
     prompt cache (and a hosted provider's prompt-caching discount) holds. The assistant settings belong
     here (they change when the shop saves them, not per message); whether the shop is open now is in
     `turn_note`, at the end of the conversation."""
-    who = f"You are {assistant.name}, the WhatsApp assistant" if assistant else "You are the WhatsApp assistant"
+    who = (
+        f"You are {assistant.name}, the WhatsApp assistant" if assistant else "You are the WhatsApp assistant"
+    )
     lines: list[str | None] = [
         f"{who} of {facts.name}, an online shop. You answer its customers.",
         *(persona_lines(assistant) if assistant else []),
@@ -109,9 +111,19 @@ def turn_note(
     `team_back`: the team is out until then (Sapa adds the follow-up line itself)."""
     local = now.astimezone(ZoneInfo(facts.timezone))
     name = f"; the customer's name: {customer_name}" if customer_name else ""
-    out = f"; the team is outside business hours until {team_back} (Sapa tells the customer)" if team_back else ""
-    new = "; a new conversation: Sapa sends the shop's greeting first, do not greet again" if new_conversation else ""
-    return f"[Sapa: local time {local:%A %d %B %Y %H:%M}{name}{out}{new}; reply in {LANGUAGE_NAMES[language]}.]"
+    out = (
+        f"; the team is outside business hours until {team_back} (Sapa tells the customer)"
+        if team_back
+        else ""
+    )
+    new = (
+        "; a new conversation: Sapa sends the shop's greeting first, do not greet again"
+        if new_conversation
+        else ""
+    )
+    return (
+        f"[Sapa: local time {local:%A %d %B %Y %H:%M}{name}{out}{new}; reply in {LANGUAGE_NAMES[language]}.]"
+    )
 
 
 def _policies_section(policies: list[Policy], policy_chars: int) -> str:

@@ -106,7 +106,7 @@ class AssistantSettings(BaseModel):
         0.0,
         ge=0.0,
         le=1.0,
-        description="Hand off when the classifier is less sure than this of what the message is about; 0: never",
+        description="Hand off when the classifier is less sure than this of the message's category; 0: never",
     )
     max_answer_chars: int = Field(1600, ge=160, le=4800)
     persona_notes: str | None = Field(None, max_length=2000, description="More about how to speak, free text")
@@ -178,7 +178,9 @@ def normalise_hours(value: Any) -> Any:
     if value is None:
         return always_open()
     if not isinstance(value, dict):
-        raise ValueError('business_hours is an object of days: {"mon": [{"open": "09:00", "close": "17:00"}], …}')
+        raise ValueError(
+            'business_hours is an object of days: {"mon": [{"open": "09:00", "close": "17:00"}], …}'
+        )
     hours: dict[str, Any] = {day: [] for day in DAYS}
     for key, periods in value.items():
         day = _DAY_NAMES.get(str(key).strip().lower())

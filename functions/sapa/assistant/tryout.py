@@ -90,6 +90,11 @@ def _documents(supabase: Client, store_id: str, sources: list[str]) -> list[Used
     if not ids:
         return []
     found = rows(
-        supabase.table("knowledge_documents").select("id, title").eq("store_id", store_id).in_("id", ids).execute().data
+        supabase.table("knowledge_documents")
+        .select("id, title")
+        .eq("store_id", store_id)
+        .in_("id", ids)
+        .execute()
+        .data
     )
     return [UsedDocument(id=str(row["id"]), title=str(row["title"])) for row in found]

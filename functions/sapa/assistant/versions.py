@@ -45,7 +45,9 @@ def current(supabase: Client, store_id: str) -> CurrentSettings:
         raise StoreNotFoundError(f"no store {store_id}")
     latest = versions(supabase, store_id, limit=1)
     if not latest:
-        return CurrentSettings(settings=current_settings(None, store[0]), version=None, updated_at=None, updated_by=None)
+        return CurrentSettings(
+            settings=current_settings(None, store[0]), version=None, updated_at=None, updated_by=None
+        )
     newest = latest[0]
     return CurrentSettings(
         settings=current_settings(newest.settings, store[0]),
@@ -67,7 +69,10 @@ def versions(supabase: Client, store_id: str, limit: int = 50) -> list[SettingsV
         .data
     )
     emails = _emails(supabase, store_id) if found else {}
-    return [SettingsVersion.model_validate(row | {"created_by_email": emails.get(row["created_by"])}) for row in found]
+    return [
+        SettingsVersion.model_validate(row | {"created_by_email": emails.get(row["created_by"])})
+        for row in found
+    ]
 
 
 def save(supabase: Client, store_id: str, actor_id: str, settings: AssistantSettings) -> int:

@@ -159,7 +159,9 @@ def _label(supabase: Client, classifier: Classifier, message: InboundMessage) ->
     return label.confidence
 
 
-def _answer_and_store(deps: ReplyDeps, context: ReplyContext, confidence: float | None) -> list[StoredMessage]:
+def _answer_and_store(
+    deps: ReplyDeps, context: ReplyContext, confidence: float | None
+) -> list[StoredMessage]:
     message = context.message
     request = AssistantRequest(
         store_id=message.store_id,

@@ -118,7 +118,9 @@ def store_settings(supabase: Client, store_id: str) -> StoreSettingsPublic:
 def templates(supabase: Client, store_id: str) -> list[TemplateRow]:
     found = rows(
         supabase.table("whatsapp_templates")
-        .select("id, name, language, body, content_sid, status, category, rejection_reason, source, synced_at")
+        .select(
+            "id, name, language, body, content_sid, status, category, rejection_reason, source, synced_at"
+        )
         .eq("store_id", store_id)
         .order("name")
         .order("language")

@@ -25,7 +25,9 @@ from sapa.assistant import versions
 from sapa.assistant.settings import AssistantSettings, updated
 from sapa.assistant.tryout import TryAnswer, TryQuestion, try_answer
 
-router = APIRouter(prefix="/api/stores/{store_id}/assistant", tags=["assistant settings"], responses=AUTH_RESPONSES)
+router = APIRouter(
+    prefix="/api/stores/{store_id}/assistant", tags=["assistant settings"], responses=AUTH_RESPONSES
+)
 
 
 class AssistantSettingsPublic(AssistantSettings):
@@ -91,7 +93,9 @@ def revert_to(admin: StoreAdmin, supabase: SupabaseDep, version: int) -> Assista
 
 
 @router.post("/try", response_model=TryAnswer)
-def try_it(admin: StoreAdmin, supabase: SupabaseDep, settings: SettingsDep, question: TryQuestion) -> TryAnswer:
+def try_it(
+    admin: StoreAdmin, supabase: SupabaseDep, settings: SettingsDep, question: TryQuestion
+) -> TryAnswer:
     store_id = str(admin.store_id)
     draft = _validated(versions.current(supabase, store_id).settings, question.settings)
     return try_answer(supabase, settings, store_id, draft, question)

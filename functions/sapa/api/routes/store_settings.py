@@ -2,15 +2,18 @@
 
 GET   /api/stores/{store_id}/settings → 200 name, time zone, currency, WhatsApp sender and its state, the
       WooCommerce connection (last sync, webhooks' health) and every WhatsApp template with its approval.
-PATCH /api/stores/{store_id}/settings {"name"?, "timezone"?, "currency"?} → 200 the settings; 422 on bad input.
-POST  /api/stores/{store_id}/settings/webhooks/reenable → 200 the settings: Sapa's webhooks in the shop
-      checked through its REST API now, disabled ones re-enabled, missing ones created, what they missed
+PATCH /api/stores/{store_id}/settings {"name"?, "timezone"?, "currency"?} → 200 the settings; 422 on bad
+      input.
+POST  /api/stores/{store_id}/settings/webhooks/reenable → 200 the settings: Sapa's webhooks in the
+      shop checked through its REST API now, disabled ones re-enabled, missing ones created, what they missed
       re-synced (the scheduled health check's code); 409 when the shop is not connected, 502 when it fails.
 POST  /api/stores/{store_id}/templates/sync → 200 {added, updated, removed, unchanged, skipped, templates}:
       the account's templates from Twilio's Content API replace the synced ones (idempotent); 409 for a
       store without a Twilio account (sandbox), 502 when Twilio refuses or fails."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel
@@ -27,7 +30,7 @@ from sapa.stores import settings as store_settings
 from sapa.stores.crypto import CredentialsKeyMissing, CredentialsUnreadable
 
 router = APIRouter(prefix="/api/stores/{store_id}", tags=["store settings"], responses=AUTH_RESPONSES)
-_owner = require_role("owner")
+StoreOwner = Annotated[Membership, Depends(require_role("owner"))]
 
 
 class TemplateSync(BaseModel):
@@ -40,13 +43,13 @@ class TemplateSync(BaseModel):
 
 
 @router.get("/settings", response_model=store_settings.StoreSettingsPublic)
-def get_store_settings(supabase: SupabaseDep, owner: Membership = Depends(_owner)) -> store_settings.StoreSettingsPublic:
+def get_store_settings(supabase: SupabaseDep, owner: StoreOwner) -> store_settings.StoreSettingsPublic:
     return store_settings.store_settings(supabase, str(owner.store_id))
 
 
 @router.patch("/settings", response_model=store_settings.StoreSettingsPublic)
 def change_store_settings(
-    changes: store_settings.StoreSettingsChange, supabase: SupabaseDep, owner: Membership = Depends(_owner)
+    changes: store_settings.StoreSettingsChange, supabase: SupabaseDep, owner: StoreOwner
 ) -> store_settings.StoreSettingsPublic:
     with refusals_as_http_errors():
         store_settings.change(supabase, str(owner.store_id), str(owner.user_id), changes)
@@ -55,7 +58,7 @@ def change_store_settings(
 
 @router.post("/settings/webhooks/reenable", response_model=store_settings.StoreSettingsPublic)
 def reenable_webhooks(
-    supabase: SupabaseDep, settings: SettingsDep, owner: Membership = Depends(_owner)
+    supabase: SupabaseDep, settings: SettingsDep, owner: StoreOwner
 ) -> store_settings.StoreSettingsPublic:
     store_id = str(owner.store_id)
     try:
@@ -68,9 +71,7 @@ def reenable_webhooks(
 
 
 @router.post("/templates/sync", response_model=TemplateSync)
-def sync_whatsapp_templates(
-    supabase: SupabaseDep, settings: SettingsDep, owner: Membership = Depends(_owner)
-) -> TemplateSync:
+def sync_whatsapp_templates(supabase: SupabaseDep, settings: SettingsDep, owner: StoreOwner) -> TemplateSync:
     store_id = str(owner.store_id)
     account = store_settings.twilio_account(supabase, store_id)
     if account is None:

@@ -76,7 +76,10 @@ def fetch_templates(
         if template is None:
             skipped.append(f"{content.sid}: {why}")
             continue
-        same = next((t for t in templates.values() if (t.name, t.language) == (template.name, template.language)), None)
+        same = next(
+            (t for t in templates.values() if (t.name, t.language) == (template.name, template.language)),
+            None,
+        )
         if same is not None:  # WhatsApp allows one template per name and language: the first listed stays
             skipped.append(f"{content.sid}: another template is named {template.name} ({template.language})")
             continue
@@ -130,7 +133,9 @@ def _language(raw: str) -> str:
     return f"{language}_{region.upper()}" if region else language
 
 
-def sync_templates(supabase: Client, settings: Settings, store_id: str, account_sid: str, auth_token: str) -> SyncResult:
+def sync_templates(
+    supabase: Client, settings: Settings, store_id: str, account_sid: str, auth_token: str
+) -> SyncResult:
     templates, skipped = fetch_templates(settings, account_sid, auth_token)
     params = {"p_store_id": store_id, "p_templates": [t.model_dump() for t in templates]}
     (counts,) = supabase.rpc("sync_whatsapp_templates", params).execute().data
