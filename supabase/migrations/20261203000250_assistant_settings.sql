@@ -10,11 +10,12 @@
 -- bot_max_reply_chars, bot_persona), in the same transaction, so analysts and the output guard agree.
 
 -- Tables ------------------------------------------------------------------------------------------
+-- False (never null) for anything that is not a whole settings object: a missing key is a refusal.
 create function private.assistant_settings_valid(p_settings jsonb) returns boolean
 language sql immutable
 set search_path = ''
 as $$
-  select pg_catalog.jsonb_typeof(p_settings) = 'object'
+  select coalesce(pg_catalog.jsonb_typeof(p_settings) = 'object'
      and pg_catalog.jsonb_typeof(p_settings -> 'name') = 'string'
      and pg_catalog.length(pg_catalog.btrim(p_settings ->> 'name')) between 1 and 40
      and pg_catalog.jsonb_typeof(p_settings -> 'enabled') = 'boolean'
@@ -27,7 +28,7 @@ as $$
      and pg_catalog.jsonb_typeof(p_settings -> 'max_answer_chars') = 'number'
      and (p_settings ->> 'max_answer_chars')::numeric between 160 and 4800
      and pg_catalog.jsonb_typeof(p_settings -> 'timezone') = 'string'
-     and (p_settings ->> 'outside_hours') in ('answer', 'away')
+     and (p_settings ->> 'outside_hours') in ('answer', 'away'), false)
 $$;
 
 create table public.assistant_settings_versions (

@@ -4,6 +4,7 @@ approval of each, synced into `whatsapp_templates` (SQL `sync_whatsapp_templates
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import requests
 from pydantic import BaseModel
 from supabase import Client
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
@@ -63,10 +64,11 @@ def fetch_templates(
     client = TwilioClient(account_sid, auth_token, http_client=http)
     try:
         contents = client.content.v1.content_and_approvals.list(page_size=PAGE_SIZE)
-    except TwilioRestException as error:
-        if error.status == 429 or error.status >= 500:
-            raise TwilioUnavailable(f"Twilio answered {error.status} (error {error.code})") from error
-        raise TwilioRefused(f"Twilio refused the Content API request: {error.status} {error.msg}") from error
+    except TwilioException as error:  # a list page that is not 200: the SDK raises the base class
+        status = _status_of(error)
+        if status is None or status == 429 or status >= 500:
+            raise TwilioUnavailable(f"Twilio answered {status} to the Content API request") from error
+        raise TwilioRefused(f"Twilio refused the Content API request: {status} {_detail(error)}") from error
     except requests.RequestException as error:
         raise TwilioUnavailable(f"Twilio could not be reached: {type(error).__name__}") from error
     templates: dict[str, SyncedTemplate] = {}
@@ -85,6 +87,25 @@ def fetch_templates(
             continue
         templates[template.content_sid] = template
     return list(templates.values()), skipped
+
+
+def _status_of(error: TwilioException) -> int | None:
+    if isinstance(error, TwilioRestException):
+        return int(error.status)
+    response = error.args[1] if len(error.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    return int(status) if isinstance(status, int) else None
+
+
+def _detail(error: TwilioException) -> str:
+    if isinstance(error, TwilioRestException):
+        return str(error.msg)
+    response = error.args[1] if len(error.args) > 1 else None
+    text = str(getattr(response, "text", "") or "")
+    try:
+        return str(json.loads(text).get("message") or text)[:200]
+    except (ValueError, AttributeError):
+        return text[:200]
 
 
 def template_of(content: Any) -> tuple[SyncedTemplate | None, str]:
