@@ -101,7 +101,7 @@ def test_the_greeting_of_a_new_conversation_names_the_assistant_with_the_llm(
     save(name="Dewi", greeting="Halo! Saya {name} dari {shop}, siap membantu 😊")
     fake_openai.script(reply("Untuk ongkir ke Bandung biasanya 2-3 hari ya kak."))
 
-    result = ask(llm_settings)("Berapa lama pengiriman ke Bandung?")
+    result = ask(llm_settings)("Halo, berapa lama pengiriman ke Bandung?")
 
     assert result.responder == "llm"
     assert result.parts[0].startswith("Halo! Saya Dewi dari Batik Lestari, siap membantu 😊\n\nUntuk ongkir")

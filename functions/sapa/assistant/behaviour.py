@@ -38,6 +38,11 @@ _GENERIC = frozenset(
     }
 )  # fmt: skip
 _WORDS = re.compile(r"\w+")
+_OPENS_WITH_GREETING = re.compile(
+    r"^\W*(halo|hallo|hai|hi|hello|hey|helo|permisi|assalamu'?alaikum|selamat (pagi|siang|sore|malam)|"
+    r"good (morning|afternoon|evening))\b",
+    re.IGNORECASE,
+)
 _KAK = re.compile(r"\b([Kk])ak\b")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
 
@@ -53,6 +58,8 @@ class Context:
     at: datetime
     open_now: bool
     new_conversation: bool
+    greeted: bool
+    """The customer's message opens with a greeting ("Halo kak, …")."""
 
     @property
     def opens(self) -> str:
@@ -70,6 +77,7 @@ def context(request: AssistantRequest, settings: AssistantSettings, shop: str, l
         at=at,
         open_now=is_open(settings, at),
         new_conversation=not any(turn.role in ("bot", "agent") for turn in request.history),
+        greeted=_OPENS_WITH_GREETING.match(request.text) is not None,
     )
 
 
@@ -102,15 +110,15 @@ def before_answer(request: AssistantRequest, ctx: Context) -> AssistantReply | N
 
 
 def after_answer(reply: AssistantReply, ctx: Context) -> AssistantReply:
-    """The responder's reply with the greeting of a new conversation in front, the away or follow-up
-    message outside hours, and the shop's form of address and emoji choice."""
+    """The responder's reply with the greeting in front when a new conversation opens with one, the away
+    or follow-up message outside hours, and the shop's form of address and emoji choice."""
     body = "\n\n".join(reply.parts)
     if not ctx.open_now:
         if reply.handoff:
             body = _without_handoff_sentence(body, ctx) + "\n\n" + away_message(ctx)
         else:
             body += "\n\n" + text(ctx.language, "follow_up", opens=ctx.opens)
-    if ctx.new_conversation:
+    if ctx.new_conversation and ctx.greeted:  # a conversation opened with "Halo kak, …": greet back first
         body = greeting(ctx) + "\n\n" + body
     parts = split_message(styled(body.strip(), ctx, offline=reply.responder == "offline"))
     return reply.model_copy(update={"parts": parts})

@@ -22,7 +22,14 @@ from langchain_openai import ChatOpenAI
 from sapa.assistant.behaviour import context
 from sapa.assistant.guard import Grounding, GuardRecord, Refusal, check, correction
 from sapa.assistant.intent import Intent, detect_intent
-from sapa.assistant.prompt import POLICY_CHARS, RULES, history_messages, system_prompt, turn_note
+from sapa.assistant.prompt import (
+    POLICY_CHARS,
+    RULES,
+    history_messages,
+    persona_lines,
+    system_prompt,
+    turn_note,
+)
 from sapa.assistant.split import split_message
 from sapa.assistant.templates import text
 from sapa.assistant.textcalls import calls_in_text
@@ -100,7 +107,7 @@ def answer_with_llm(
         request.customer_name,
         now or datetime.now(UTC),
         team_back=None if situation.open_now else situation.opens,
-        new_conversation=situation.new_conversation,
+        new_conversation=situation.new_conversation and situation.greeted,
     )
     messages: list[BaseMessage] = [
         SystemMessage(content=stable),
@@ -157,7 +164,7 @@ def _grounding(request: AssistantRequest, stable: str, tools: ShopTools) -> Grou
         max_chars=facts.bot_max_reply_chars,
         timezone=facts.timezone,
         texts=[stable],
-        private_texts=[RULES],
+        private_texts=[RULES, "\n".join(persona_lines(tools.shop.assistant))],
     )
     for turn in [*request.history, Turn(role="customer", text=request.text)]:
         if turn.role == "customer":

@@ -58,10 +58,10 @@ def system_prompt(
     )
     lines: list[str | None] = [
         f"{who} of {facts.name}, an online shop. You answer its customers.",
-        *(persona_lines(assistant) if assistant else []),
         f"Persona, as the shop describes it: {facts.bot_persona}" if facts.bot_persona else None,
         "",
         RULES,
+        *(persona_lines(assistant) if assistant else []),
         "",
         "Store facts:",
         f"- Name: {facts.name}",
