@@ -10,9 +10,11 @@ export function conversationIdFromHash(hash: string): string | null {
 }
 
 /** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis'
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'assistant-settings' | 'store-settings'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/settings/assistant') return 'assistant-settings'
+  if (hash === '#/settings/store') return 'store-settings'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
+import { AssistantSettingsPage } from '../settings/AssistantSettingsPage'
+import { StoreSettingsPage } from '../settings/StoreSettingsPage'
 import type { ConversationModel } from '../models/conversation'
 import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
@@ -67,7 +69,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
         <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => p.page !== 'kpis' || current?.role !== 'agent').map((p) => (
+          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && (p.page !== 'store-settings' || current?.role === 'owner')).map((p) => (
             <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
               <Icon name={p.icon} size={15} />
               {p.label}
@@ -96,6 +98,8 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           KPIs and insights are for the store’s owners and admins.
         </p>
       )}
+      {workspace && page === 'assistant-settings' && <AssistantSettingsPage key={workspace.storeId} workspace={workspace} />}
+      {workspace && page === 'store-settings' && <StoreSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -114,6 +118,8 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
+  { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot' },
+  { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package' },
 ]
 
 /** Before the workspace exists nothing is open. */
