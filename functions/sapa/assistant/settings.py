@@ -25,6 +25,7 @@ _DAY_NAMES = {day: day for day in DAYS} | {
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 DEFAULT_NAME = "Sapa"
+ALL_LANGUAGES: tuple[Language, ...] = ("id", "en")
 READ_ONLY = ("version", "updated_at", "updated_by", "store_id")
 """Keys GET adds beside the settings; PUT accepts them back and ignores them."""
 
@@ -91,7 +92,7 @@ class AssistantSettings(BaseModel):
     formality: Formality = "polite"
     emoji: bool = True
     address: Address = "kak"
-    languages: list[Language] = Field(default_factory=lambda: ["id", "en"], min_length=1, max_length=2)
+    languages: list[Language] = Field(default_factory=lambda: list(ALL_LANGUAGES), min_length=1, max_length=2)
     timezone: str = Field("Asia/Jakarta", description="IANA time zone of the business hours (the store's)")
     business_hours: BusinessHours = Field(default_factory=always_open)
     outside_hours: OutsideHours = "answer"

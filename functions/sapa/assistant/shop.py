@@ -14,6 +14,7 @@ from supabase import Client
 
 from sapa.assistant.settings import AssistantSettings, current_settings
 from sapa.assistant.types import Order, Policy, PolicyTopic, Product, StoreFacts
+from sapa.db import rows
 from sapa.knowledge.retrieve import Passage, search
 from sapa.settings import Settings
 
@@ -48,7 +49,7 @@ class ShopData:
         """The assistant settings the answer follows: the draft, else the store's current version."""
         if self._draft is not None:
             return self._draft
-        saved = (
+        saved = rows(
             self._db.table("assistant_settings_versions")
             .select("settings")
             .eq("store_id", self.store_id)
@@ -76,7 +77,7 @@ class ShopData:
 
     @cached_property
     def _store_row(self) -> dict[str, Any]:
-        rows = (
+        found = rows(
             self._db.table("stores")
             .select("name, bot_persona, currency, timezone, site_url, bot_languages, bot_max_reply_chars")
             .eq("id", self.store_id)
@@ -84,10 +85,9 @@ class ShopData:
             .execute()
             .data
         )
-        if not rows:
+        if not found:
             raise StoreNotFoundError(f"no store {self.store_id}")
-        row: dict[str, Any] = rows[0]
-        return row
+        return found[0]
 
     @property
     def name(self) -> str:

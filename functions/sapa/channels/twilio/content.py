@@ -17,6 +17,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
 from sapa.channels.twilio.sender import RebasedHttpClient, TwilioUnavailable
+from sapa.db import rows
 from sapa.settings import Settings
 
 PAGE_SIZE = 100
@@ -159,5 +160,5 @@ def sync_templates(
 ) -> SyncResult:
     templates, skipped = fetch_templates(settings, account_sid, auth_token)
     params = {"p_store_id": store_id, "p_templates": [t.model_dump() for t in templates]}
-    (counts,) = supabase.rpc("sync_whatsapp_templates", params).execute().data
+    (counts,) = rows(supabase.rpc("sync_whatsapp_templates", params).execute().data)
     return SyncResult(**counts, skipped=skipped)
