@@ -177,3 +177,26 @@ def test_try_it_answers_with_the_draft_and_changes_nothing(api: TestClient, shop
         api.post(shop.url("assistant/try"), headers=shop.agent.headers, json={"question": "Halo"}).status_code
         == 403
     )
+
+
+def test_other_ways_of_writing_hours_and_topics_are_understood(api: TestClient, shop: Shop) -> None:
+    as_list = [
+        {"day": "sat", "open": "10:00", "close": "14:00"},
+        {"day": "Monday", "open": "09:00", "close": "17:00"},
+    ]
+    first = api.put(
+        shop.url("assistant"),
+        headers=shop.owner.headers,
+        json={"business_hours": as_list, "handoff_topics": "wholesale, complaints"},
+    )
+    assert first.status_code == 200, first.text
+    assert first.json()["business_hours"]["sat"] == [{"open": "10:00", "close": "14:00"}]
+    assert first.json()["handoff_topics"] == ["wholesale", "complaints"]
+
+    zoned = api.put(
+        shop.url("assistant"),
+        headers=shop.owner.headers,
+        json={"business_hours": {"timezone": "Europe/Amsterdam", "fri": "09:00-17:00"}},
+    )
+    assert zoned.status_code == 200, zoned.text
+    assert zoned.json()["timezone"] == "Europe/Amsterdam" and zoned.json()["business_hours"]["sat"] == []

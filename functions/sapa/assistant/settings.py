@@ -112,6 +112,16 @@ class AssistantSettings(BaseModel):
     max_answer_chars: int = Field(1600, ge=160, le=4800)
     persona_notes: str | None = Field(None, max_length=2000, description="More about how to speak, free text")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _zone_with_the_hours(cls, data: Any) -> Any:
+        return zone_out_of_hours(data)
+
+    @field_validator("handoff_topics", mode="before")
+    @classmethod
+    def _topics_as_text(cls, value: Any) -> Any:
+        return value.split(",") if isinstance(value, str) else value
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -173,11 +183,25 @@ class AssistantSettings(BaseModel):
         return self.model_dump(mode="json")
 
 
+def zone_out_of_hours(data: Any) -> Any:
+    """Business hours given with their time zone inside ({"timezone": …, "mon": …}): the zone becomes the
+    settings' `timezone` (the store's); a `timezone` given beside them wins."""
+    if isinstance(data, dict) and isinstance(data.get("business_hours"), dict):
+        hours = dict(data["business_hours"])
+        zone = hours.pop("timezone", None) or hours.pop("time_zone", None)
+        data = {**data, "business_hours": hours}
+        if zone is not None and "timezone" not in data:
+            data["timezone"] = zone
+    return data
+
+
 def normalise_hours(value: Any) -> Any:
     """Every day present, under its short name; a day may be given as null/[] (closed), one period
     {"open", "close"}, a list of them, or "09:00-17:00". Anything else is left for validation to refuse."""
     if value is None:
         return always_open()
+    if isinstance(value, list):  # [{"day": "mon", "open": "09:00", "close": "17:00"}, …]
+        value = _days_of_list(value)
     if not isinstance(value, dict):
         raise ValueError(
             'business_hours is an object of days: {"mon": [{"open": "09:00", "close": "17:00"}], …}'
@@ -189,6 +213,16 @@ def normalise_hours(value: Any) -> Any:
             raise ValueError(f"{key!r} is not a day of the week (mon … sun)")
         hours[day] = [_period(p) for p in _as_list(periods)]
     return hours
+
+
+def _days_of_list(periods: list[Any]) -> dict[str, list[Any]]:
+    days: dict[str, list[Any]] = {}
+    for period in periods:
+        if not isinstance(period, dict) or "day" not in period:
+            raise ValueError('each period in a list of business hours names its "day"')
+        rest = {k: v for k, v in period.items() if k != "day"}
+        days.setdefault(str(period["day"]), []).append(rest)
+    return days
 
 
 def _as_list(periods: Any) -> list[Any]:
@@ -242,5 +276,6 @@ def _store_columns(store: dict[str, Any]) -> dict[str, Any]:
 def updated(current: AssistantSettings, changes: dict[str, Any]) -> AssistantSettings:
     """The current settings with the keys of `changes` replaced, validated as a whole (ValidationError).
     Read-only keys GET adds are ignored; unknown keys are refused."""
-    merged = current.as_json() | {k: v for k, v in changes.items() if k not in READ_ONLY}
+    changes = zone_out_of_hours({k: v for k, v in changes.items() if k not in READ_ONLY})
+    merged = current.as_json() | changes
     return AssistantSettings.model_validate(merged)
