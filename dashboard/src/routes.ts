@@ -10,12 +10,14 @@ export function conversationIdFromHash(hash: string): string | null {
 }
 
 /** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers' | 'audit'
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers' | 'audit' | 'assistant-settings' | 'store-settings'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
   if (hash === '#/audit') return 'audit'
   if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
+  if (hash === '#/settings/assistant') return 'assistant-settings'
+  if (hash === '#/settings/store') return 'store-settings'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }
 

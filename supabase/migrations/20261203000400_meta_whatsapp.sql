@@ -33,7 +33,6 @@ comment on column public.store_credentials.meta_app_secret_encrypted is
 -- senders name a template the same way whichever provider the store has.
 alter table public.whatsapp_templates
   add column provider text not null default 'twilio' check (provider in ('twilio', 'meta')),
-  add column category text check (category ~ '^[A-Z_]{1,40}$'),
   add column components jsonb check (components is null or jsonb_typeof(components) = 'array'),
   drop constraint whatsapp_templates_content_sid_check,
   add constraint whatsapp_templates_content_sid_check check (
@@ -41,7 +40,8 @@ alter table public.whatsapp_templates
   ),
   drop constraint whatsapp_templates_status_check,
   add constraint whatsapp_templates_status_check check (status in (
-    'approved', 'pending', 'rejected', 'paused', 'disabled', 'in_appeal', 'pending_deletion', 'limit_exceeded'
+    'approved', 'pending', 'rejected', 'paused', 'disabled', 'unsubmitted', 'in_appeal', 'pending_deletion',
+    'limit_exceeded'
   )),
   drop constraint whatsapp_templates_language_check,
   add constraint whatsapp_templates_language_check check (language ~ '^[a-z]{2,3}(_[A-Z0-9]{2,3})?$');
@@ -150,7 +150,7 @@ begin
   insert into public.whatsapp_templates as t (store_id, provider, content_sid, name, language, status,
                                                category, body, components)
   select p_store_id, 'meta', e ->> 'id', e ->> 'name', e ->> 'language', lower(e ->> 'status'),
-         e ->> 'category', e ->> 'body', e -> 'components'
+         lower(e ->> 'category'), e ->> 'body', e -> 'components'
   from jsonb_array_elements(p_templates) e
   on conflict (store_id, name, language) do update
     set content_sid = excluded.content_sid, status = excluded.status, category = excluded.category,

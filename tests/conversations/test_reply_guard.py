@@ -36,7 +36,8 @@ def test_the_guards_decision_is_stored_and_counted(
     debris = tool_call_as_text("unknown_tool", reason="x")["content"]
     fake_openai.script(reply("Halo kak! Ada yang bisa dibantu? 😊"), reply(debris), reply(debris))
 
-    passed = _inbound(service_client, shop, "Halo kak")
+    # Not a bare "Halo kak": a new conversation's greeting is the shop's (settings), not the model's.
+    passed = _inbound(service_client, shop, "Oke kak, makasih")
     assert reply_to_message(deps, passed) == "done"
     replaced = _inbound(service_client, shop, "Hai, ada info?")
     assert reply_to_message(deps, replaced) == "done"

@@ -4,6 +4,8 @@ import { CustomersPage } from '../customers/CustomersPage'
 import { AuditPage } from '../audit/AuditPage'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
+import { AssistantSettingsPage } from '../settings/AssistantSettingsPage'
+import { StoreSettingsPage } from '../settings/StoreSettingsPage'
 import type { ConversationModel } from '../models/conversation'
 import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
@@ -72,7 +74,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
         <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && (p.page !== 'audit' || current?.role === 'owner')).map((p) => (
+          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && ((p.page !== 'audit' && p.page !== 'store-settings') || current?.role === 'owner')).map((p) => (
             <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
               <Icon name={p.icon} size={15} />
               {p.label}
@@ -106,6 +108,8 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         <CustomerProfile key={customerId} workspace={workspace} customerId={customerId} />
       )}
       {workspace && page === 'audit' && <AuditPage workspace={workspace} />}
+      {workspace && page === 'assistant-settings' && <AssistantSettingsPage key={workspace.storeId} workspace={workspace} />}
+      {workspace && page === 'store-settings' && <StoreSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -126,6 +130,8 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
   { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user' },
   { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
+  { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot' },
+  { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package' },
 ]
 
 /** Before the workspace exists nothing is open. */

@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
+from sapa.api.routes.assistant_settings import router as assistant_settings_router
 from sapa.api.routes.backups import router as backups_router
 from sapa.api.routes.customers import router as customers_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
 from sapa.api.routes.privacy import router as privacy_router
+from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.whatsapp_cloud import router as whatsapp_cloud_router
@@ -56,7 +58,7 @@ def create_app() -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=get_settings().cors_origins,
-        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "PUT"],
         allow_headers=["Authorization", "Content-Type"],
         max_age=3600,
     )
@@ -78,4 +80,6 @@ def create_app() -> FastAPI:
     app.include_router(customers_router)
     app.include_router(privacy_router)
     app.include_router(backups_router)
+    app.include_router(assistant_settings_router)
+    app.include_router(store_settings_router)
     return app

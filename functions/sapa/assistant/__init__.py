@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 
+from sapa.assistant.behaviour import after_answer, before_answer, context, reply_language
 from sapa.assistant.guard import GuardRecord
 from sapa.assistant.language import conversation_language, detect_language
 from sapa.assistant.offline import answer_offline
 from sapa.assistant.shop import ShopData, StoreNotFoundError
 from sapa.assistant.split import split_message
 from sapa.assistant.tools import ShopTools
-from sapa.assistant.types import AssistantReply, AssistantRequest, Turn
+from sapa.assistant.types import AssistantReply, AssistantRequest, Language, Turn
 from sapa.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,20 @@ def llm_failures() -> tuple[type[Exception], ...]:
 
 
 def answer(request: AssistantRequest, shop: ShopData, settings: Settings) -> AssistantReply:
+    """The reply under the shop's assistant settings (behaviour.py): some messages go to the team before
+    any responder answers; every reply gets the greeting, hours and style the settings ask for."""
     earlier = [turn.text for turn in request.history if turn.role == "customer"]
-    language = conversation_language(request.text, earlier)
+    language = reply_language(conversation_language(request.text, earlier), shop.assistant)
+    situation = context(request, shop.assistant, shop.name, language)
+    decided = before_answer(request, situation)
+    if decided is not None:
+        return decided
+    return after_answer(_respond(request, shop, settings, language), situation)
+
+
+def _respond(
+    request: AssistantRequest, shop: ShopData, settings: Settings, language: Language
+) -> AssistantReply:
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         return answer_offline(request, ShopTools(shop, settings), language)
     from sapa.assistant.llm import GuardRefusedError, answer_with_llm

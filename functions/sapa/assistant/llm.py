@@ -19,9 +19,17 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import BaseTool
 from langchain_openai import ChatOpenAI
 
+from sapa.assistant.behaviour import context
 from sapa.assistant.guard import Grounding, GuardRecord, Refusal, check, correction
 from sapa.assistant.intent import Intent, detect_intent
-from sapa.assistant.prompt import POLICY_CHARS, RULES, history_messages, system_prompt, turn_note
+from sapa.assistant.prompt import (
+    POLICY_CHARS,
+    RULES,
+    history_messages,
+    persona_lines,
+    system_prompt,
+    turn_note,
+)
 from sapa.assistant.split import split_message
 from sapa.assistant.templates import text
 from sapa.assistant.textcalls import calls_in_text
@@ -90,8 +98,17 @@ def answer_with_llm(
     started = time.monotonic()
     facts = tools.shop.facts
     budget = settings.openai_context_tokens * CHARS_PER_TOKEN
-    stable = system_prompt(facts, tools.shop.policies(), min(POLICY_CHARS, budget // 4))
-    note = turn_note(facts, language, request.customer_name, now or datetime.now(UTC))
+    assistant = tools.shop.assistant
+    stable = system_prompt(facts, tools.shop.policies(), min(POLICY_CHARS, budget // 4), assistant)
+    situation = context(request, assistant, facts.name, language)
+    note = turn_note(
+        facts,
+        language,
+        request.customer_name,
+        now or datetime.now(UTC),
+        team_back=None if situation.open_now else situation.opens,
+        new_conversation=situation.new_conversation and situation.greeted,
+    )
     messages: list[BaseMessage] = [
         SystemMessage(content=stable),
         *history_messages(request.history, budget // 4),
@@ -147,7 +164,7 @@ def _grounding(request: AssistantRequest, stable: str, tools: ShopTools) -> Grou
         max_chars=facts.bot_max_reply_chars,
         timezone=facts.timezone,
         texts=[stable],
-        private_texts=[RULES],
+        private_texts=[RULES, "\n".join(persona_lines(tools.shop.assistant))],
     )
     for turn in [*request.history, Turn(role="customer", text=request.text)]:
         if turn.role == "customer":

@@ -68,7 +68,8 @@ def _respond(intent: Intent, request: AssistantRequest, tools: ShopTools, langua
         case "product":
             return _products_or_documents(intent, request.text, tools, language, explicit=True)
         case "greeting":
-            return _Answer(f"{hello(language, first_name)} {text(language, 'greeting', shop=shop)}")
+            intro = text(language, "greeting", assistant=tools.shop.assistant.name, shop=shop)
+            return _Answer(f"{hello(language, first_name)} {intro}")
         case "thanks":
             return _Answer(text(language, "thanks", name=f" {first_name}" if first_name else ""))
     return _products_or_documents(intent, request.text, tools, language, explicit=False)

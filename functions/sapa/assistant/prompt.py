@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from sapa.assistant.hours import schedule_lines
+from sapa.assistant.settings import AssistantSettings
 from sapa.assistant.types import Language, Policy, StoreFacts, Turn
 
 HISTORY_TURNS = 12
@@ -41,15 +43,25 @@ Rules:
   Amounts exactly as the tools write them."""
 
 
-def system_prompt(facts: StoreFacts, policies: list[Policy], policy_chars: int = POLICY_CHARS) -> str:
+def system_prompt(
+    facts: StoreFacts,
+    policies: list[Policy],
+    policy_chars: int = POLICY_CHARS,
+    assistant: AssistantSettings | None = None,
+) -> str:
     """The stable part: the same for every customer and every minute of a store, so that a server's
-    prompt cache (and a hosted provider's prompt-caching discount) holds. What changes per message is
-    in `turn_note`, at the end of the conversation."""
+    prompt cache (and a hosted provider's prompt-caching discount) holds. The assistant settings belong
+    here (they change when the shop saves them, not per message); whether the shop is open now is in
+    `turn_note`, at the end of the conversation."""
+    who = (
+        f"You are {assistant.name}, the WhatsApp assistant" if assistant else "You are the WhatsApp assistant"
+    )
     lines: list[str | None] = [
-        f"You are the WhatsApp assistant of {facts.name}, an online shop. You answer its customers.",
+        f"{who} of {facts.name}, an online shop. You answer its customers.",
         f"Persona, as the shop describes it: {facts.bot_persona}" if facts.bot_persona else None,
         "",
         RULES,
+        *(persona_lines(assistant) if assistant else []),
         "",
         "Store facts:",
         f"- Name: {facts.name}",
@@ -62,11 +74,56 @@ def system_prompt(facts: StoreFacts, policies: list[Policy], policy_chars: int =
     return "\n".join(line for line in lines if line is not None)
 
 
-def turn_note(facts: StoreFacts, language: Language, customer_name: str | None, now: datetime) -> str:
-    """Sapa's note in front of the customer's new message: what changes every minute and customer."""
+def persona_lines(assistant: AssistantSettings) -> list[str]:
+    """How the shop wants its assistant to speak and when it hands over, from its saved settings."""
+    topics = ", ".join(assistant.handoff_topics)
+    return [
+        f"Speak as {assistant.name}. Tone: {assistant.tone}; formality: {assistant.formality}; "
+        + ("a few emoji are welcome." if assistant.emoji else "never use emoji."),
+        ADDRESS_RULES[assistant.address],
+        "Answer only in " + " or ".join(LANGUAGE_NAMES[code] for code in assistant.languages) + ".",
+        f"Keep every answer under {assistant.max_answer_chars} characters.",
+        f"The team's business hours ({assistant.timezone}):",
+        *schedule_lines(assistant),
+        *([f"Always call hand_off when the customer's message is about: {topics}."] if topics else []),
+    ]
+
+
+ADDRESS_RULES = {
+    "kak": 'Address customers as "kak" in Indonesian.',
+    "first_name": "Address customers by their first name when you know it.",
+    "kak_first_name": 'Address customers as "kak" with their first name ("kak Rina") when you know it.',
+    "formal": 'Address customers as "Bapak/Ibu" in Indonesian and formally in English.',
+    "none": 'Do not use a form of address ("kak", "Bapak/Ibu"); just answer.',
+}
+
+
+def turn_note(
+    facts: StoreFacts,
+    language: Language,
+    customer_name: str | None,
+    now: datetime,
+    *,
+    team_back: str | None = None,
+    new_conversation: bool = False,
+) -> str:
+    """Sapa's note in front of the customer's new message: what changes every minute and customer.
+    `team_back`: the team is out until then (Sapa adds the follow-up line itself)."""
     local = now.astimezone(ZoneInfo(facts.timezone))
     name = f"; the customer's name: {customer_name}" if customer_name else ""
-    return f"[Sapa: local time {local:%A %d %B %Y %H:%M}{name}; reply in {LANGUAGE_NAMES[language]}.]"
+    out = (
+        f"; the team is outside business hours until {team_back} (Sapa tells the customer)"
+        if team_back
+        else ""
+    )
+    new = (
+        "; a new conversation: Sapa sends the shop's greeting first, do not greet again"
+        if new_conversation
+        else ""
+    )
+    return (
+        f"[Sapa: local time {local:%A %d %B %Y %H:%M}{name}{out}{new}; reply in {LANGUAGE_NAMES[language]}.]"
+    )
 
 
 def _policies_section(policies: list[Policy], policy_chars: int) -> str:

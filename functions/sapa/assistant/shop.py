@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from supabase import Client
 
+from sapa.assistant.settings import AssistantSettings, current_settings
 from sapa.assistant.types import Order, Policy, PolicyTopic, Product, StoreFacts
+from sapa.db import rows
 from sapa.knowledge.retrieve import Passage, search
 from sapa.settings import Settings
 
@@ -28,14 +30,54 @@ class StoreNotFoundError(LookupError):
 
 
 class ShopData:
-    def __init__(self, supabase: Client, store_id: str, customer_phone: str) -> None:
+    def __init__(
+        self,
+        supabase: Client,
+        store_id: str,
+        customer_phone: str,
+        assistant_settings: AssistantSettings | None = None,
+    ) -> None:
+        """`assistant_settings`: settings to answer with instead of the store's saved ones (the "try it"
+        panel's draft)."""
         self._db = supabase
         self.store_id = store_id
         self.customer_phone = customer_phone
+        self._draft = assistant_settings
+
+    @cached_property
+    def assistant(self) -> AssistantSettings:
+        """The assistant settings the answer follows: the draft, else the store's current version."""
+        if self._draft is not None:
+            return self._draft
+        saved = rows(
+            self._db.table("assistant_settings_versions")
+            .select("settings")
+            .eq("store_id", self.store_id)
+            .order("version", desc=True)
+            .limit(1)
+            .execute()
+            .data
+        )
+        return current_settings(saved[0]["settings"] if saved else None, self._store_row)
 
     @cached_property
     def facts(self) -> StoreFacts:
-        rows = (
+        """The store's facts, with what the assistant settings decide (languages, the longest answer, the
+        time zone, the persona text) taken from them."""
+        settings = self.assistant
+        return StoreFacts.model_validate(
+            self._store_row
+            | {
+                "bot_languages": settings.languages,
+                "bot_max_reply_chars": settings.max_answer_chars,
+                "timezone": settings.timezone,
+                "bot_persona": settings.persona_notes,
+            }
+        )
+
+    @cached_property
+    def _store_row(self) -> dict[str, Any]:
+        found = rows(
             self._db.table("stores")
             .select("name, bot_persona, currency, timezone, site_url, bot_languages, bot_max_reply_chars")
             .eq("id", self.store_id)
@@ -43,9 +85,9 @@ class ShopData:
             .execute()
             .data
         )
-        if not rows:
+        if not found:
             raise StoreNotFoundError(f"no store {self.store_id}")
-        return StoreFacts.model_validate(rows[0])
+        return found[0]
 
     @property
     def name(self) -> str:

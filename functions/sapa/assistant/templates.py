@@ -13,8 +13,15 @@ from sapa.assistant.types import Language, Order, Product
 TEXTS: dict[Language, dict[str, str]] = {
     "id": {
         "hello": "Halo kak{name} 👋",
-        "greeting": "Selamat datang di {shop}. Ada yang bisa saya bantu? Saya bisa cek status pesanan, "
-                    "info produk, ongkir, pembayaran, pengembalian dan jam buka.",
+        "greeting": "Saya {assistant}, asisten virtual {shop}. Ada yang bisa saya bantu? Saya bisa cek "
+                    "status pesanan, info produk, ongkir, pembayaran, pengembalian dan jam buka.",
+        "assistant_off": "Terima kasih sudah menghubungi {shop} 🙏 Tim kami akan membalas di chat ini "
+                         "secepatnya.",
+        "away": "Terima kasih sudah menghubungi {shop} 🙏 Tim kami sedang di luar jam kerja. Pesannya "
+                "sudah kami teruskan, dan tim akan membalas di chat ini mulai {opens}.",
+        "follow_up": "Tim kami sedang di luar jam kerja; kalau masih perlu bantuan, mereka akan "
+                     "menindaklanjuti mulai {opens}.",
+        "soon": "secepatnya",
         "thanks": "Sama-sama kak{name} 😊 Senang bisa membantu!",
         "handoff": "Baik kak, saya sambungkan dengan tim {shop} ya. Mohon ditunggu sebentar, mereka akan "
                    "membalas di chat ini 🙏",
@@ -38,8 +45,15 @@ TEXTS: dict[Language, dict[str, str]] = {
     },
     "en": {
         "hello": "Hi{name}! 👋",
-        "greeting": "Welcome to {shop}. How can I help? I can check your order status and answer questions "
-                    "about products, shipping, payment, returns and opening hours.",
+        "greeting": "I'm {assistant}, the virtual assistant of {shop}. How can I help? I can check your "
+                    "order status and answer questions about products, shipping, payment, returns and "
+                    "opening hours.",
+        "assistant_off": "Thanks for contacting {shop}. Our team will reply in this chat shortly.",
+        "away": "Thanks for contacting {shop}. Our team is outside working hours right now. We've passed "
+                "your message on, and the team will reply in this chat from {opens}.",
+        "follow_up": "Our team is outside working hours now; if you need more help, they'll follow up "
+                     "from {opens}.",
+        "soon": "as soon as they can",
         "thanks": "You're welcome{name}! Happy to help 😊",
         "handoff": "Sure, I'm connecting you with the {shop} team. They'll reply in this chat shortly.",
         "handoff_upset": "I'm sorry about this. I'm connecting you with the {shop} team right away so "

@@ -38,6 +38,10 @@ class AssistantRequest(_Record):
     history: list[Turn] = Field(default_factory=list)
     text: str
     """The customer's new message."""
+    received_at: datetime | None = None
+    """When the customer sent it: business hours are judged at this moment (None: now)."""
+    label_confidence: float | None = None
+    """How sure the classifier is of the message's category (the settings' confidence rule); None: unknown."""
 
 
 class AssistantReply(_Record):

@@ -109,13 +109,12 @@ def _reply(deps: ReplyDeps, message_id: str) -> Outcome:
     context = ReplyContext.model_validate(data)
     if deps.media is not None and context.message.media:
         context = _read_media(deps.media, context, deps.settings)
-    if deps.classifier is not None:
-        _label(deps.supabase, deps.classifier, context.message)
+    confidence = _label(deps.supabase, deps.classifier, context.message) if deps.classifier else None
     # Parts stored before anyone asked the assistant (a retry after a crash, or the confirmation of a
     # STOP/START the database stored with the message) go out whoever has the conversation now.
     if not context.stored_parts and (context.conversation_status != "bot" or context.has_newer_inbound):
         return "skipped"  # a person has it, or the newer message's reply will answer both
-    parts = context.stored_parts or _answer_and_store(deps, context)
+    parts = context.stored_parts or _answer_and_store(deps, context, confidence)
     for part in parts:
         if part.status != "queued":
             continue  # sent before a crash: never twice
@@ -147,7 +146,7 @@ def _read_media(media: MediaDeps, context: ReplyContext, settings: Settings) -> 
     return context.model_copy(update={"message": message.model_copy(update={"media": items})})
 
 
-def _label(supabase: Client, classifier: Classifier, message: InboundMessage) -> None:
+def _label(supabase: Client, classifier: Classifier, message: InboundMessage) -> float:
     """Category, urgency, confidence and the unsure state on the inbound message, before anything reads
     them (a handoff ticket takes its priority from the urgency); written only if the message has none
     yet. A photo or file without a caption is labelled by the text read from it."""
@@ -161,9 +160,12 @@ def _label(supabase: Client, classifier: Classifier, message: InboundMessage) ->
         "p_unsure": label.unsure,
     }
     supabase.rpc("record_message_labels", params).execute()
+    return label.confidence
 
 
-def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMessage]:
+def _answer_and_store(
+    deps: ReplyDeps, context: ReplyContext, confidence: float | None
+) -> list[StoredMessage]:
     message = context.message
     request = AssistantRequest(
         store_id=message.store_id,
@@ -172,6 +174,8 @@ def _answer_and_store(deps: ReplyDeps, context: ReplyContext) -> list[StoredMess
         conversation_id=message.conversation_id,
         history=[turn.turn() for turn in context.history],
         text=with_attachments(message.body, message.media),
+        received_at=message.created_at,
+        label_confidence=confidence,
     )
     if needs_person(message.media):
         earlier = [turn.text for turn in context.history if turn.role == "customer"]
