@@ -9,10 +9,11 @@ export function conversationIdFromHash(hash: string): string | null {
   return CONVERSATION_HASH.exec(hash)?.[1]?.toLowerCase() ?? null
 }
 
-/** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis'
+/** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis, #/team); anything else is the inbox. */
+export type Page = 'inbox' | 'knowledge' | 'kpis' | 'team'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/team') return 'team'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }

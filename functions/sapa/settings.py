@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     and no Twilio account (sandbox, as the demo store: replies are stored, not sent), so the WordPress
     plugin can be connected to a Sapa running on a developer's machine."""
 
+    dashboard_url: str | None = None
+    """Where the dashboard is served (e.g. https://app.example.com): invitation and password e-mails
+    lead there (Supabase Auth must allow it as a redirect URL), and the plugin's "Open Sapa" links to it.
+    Unset: Supabase Auth's Site URL for the e-mails, and no link in the plugin."""
+
     connect_token: SecretStr | None = None
     """The token shop owners paste into the WordPress plugin to register their shop with this server
     (X-Sapa-Connect-Token). Unset: registration is closed."""

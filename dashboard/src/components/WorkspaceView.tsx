@@ -6,6 +6,7 @@ import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
 import { conversationIdFromHash, pageFromHash, type Page } from '../routes'
 import { Store, useStore } from '../store'
+import { TeamPage } from '../team/TeamPage'
 import type { StoreMembership } from '../types'
 import { ConversationPane } from './ConversationPane'
 import { Icon, type IconName } from './Icon'
@@ -96,6 +97,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           KPIs and insights are for the store’s owners and admins.
         </p>
       )}
+      {workspace && page === 'team' && <TeamPage workspace={workspace} userId={workspace.userId} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -114,6 +116,7 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
+  { page: 'team', href: '#/team', label: 'Team', icon: 'user' },
 ]
 
 /** Before the workspace exists nothing is open. */

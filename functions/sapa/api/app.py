@@ -14,6 +14,7 @@ from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
 from sapa.api.routes.stores import router as stores_router
+from sapa.api.routes.team import router as team_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.woocommerce import router as woocommerce_router
 from sapa.settings import get_settings
@@ -68,4 +69,5 @@ def create_app() -> FastAPI:
     app.include_router(insights_router)
     app.include_router(knowledge_router)
     app.include_router(media_router)
+    app.include_router(team_router)
     return app
