@@ -72,11 +72,17 @@ end;
 $$;
 
 -- The store_members audit trigger names auth.uid() as the actor; these functions run as the service
--- role, so they name the actor in a transaction-local setting the trigger reads too.
+-- role, so they name the actor in a transaction-local setting the trigger reads too, for the change
+-- they make only: set just before it, cleared just after.
 create function private.set_team_actor(p_actor_id uuid) returns void
 language sql
 set search_path = ''
 as $$ select pg_catalog.set_config('sapa.team_actor', coalesce(p_actor_id::text, ''), true) $$;
+
+create function private.clear_team_actor() returns void
+language sql
+set search_path = ''
+as $$ select pg_catalog.set_config('sapa.team_actor', '', true) $$;
 
 create or replace function private.audit_member_change() returns trigger
 language plpgsql security definer
@@ -157,13 +163,14 @@ begin
   if v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
     raise exception 'not an e-mail address: %', p_email using errcode = 'invalid_parameter_value';
   end if;
-  perform private.set_team_actor(p_actor_id);
   v_user := private.confirmed_user_by_email(v_email);
   if v_user is not null then
     if private.is_member_of_store(p_store_id, v_user) then
       raise exception '% is a member of this store already', v_email using errcode = 'unique_violation';
     end if;
+    perform private.set_team_actor(p_actor_id);
     insert into public.store_members (store_id, user_id, role) values (p_store_id, v_user, p_role);
+    perform private.clear_team_actor();
     return jsonb_build_object('status', 'added', 'user_id', v_user, 'email', v_email, 'role', p_role);
   end if;
   insert into public.store_invitations as i (store_id, email, role, invited_by)
@@ -249,6 +256,7 @@ begin
   update public.store_members set role = p_role
   where store_id = p_store_id and user_id = p_user_id
   returning * into v_member;
+  perform private.clear_team_actor();
   return v_member;
 end;
 $$;
@@ -277,6 +285,7 @@ begin
   end if;
   perform private.set_team_actor(p_actor_id);
   delete from public.store_members where store_id = p_store_id and user_id = p_user_id;
+  perform private.clear_team_actor();
   update public.conversations set assignee_id = null
   where store_id = p_store_id and assignee_id = p_user_id and status <> 'resolved';
   get diagnostics v_conversations = row_count;
@@ -349,17 +358,18 @@ as $$
 declare
   v_invitation public.store_invitations;
 begin
-  perform private.set_team_actor(new.id);
   for v_invitation in
     select * from public.store_invitations i
     where i.email = lower(new.email::text) and i.accepted_at is null and i.revoked_at is null
       and i.expires_at > now()
     for update
   loop
+    perform private.set_team_actor(new.id);
     insert into public.store_members as m (store_id, user_id, role)
     values (v_invitation.store_id, new.id, v_invitation.role)
     on conflict (store_id, user_id) do update set role = excluded.role
       where private.role_rank(excluded.role) > private.role_rank(m.role);
+    perform private.clear_team_actor();
     update public.store_invitations set accepted_at = now(), accepted_by = new.id where id = v_invitation.id;
     perform private.audit(v_invitation.store_id, new.id, 'invitation.accepted', 'store_invitations',
       v_invitation.id, jsonb_build_object('email', v_invitation.email, 'role', v_invitation.role));
@@ -381,7 +391,7 @@ grant execute on function public.invite_to_store, public.resend_invitation, publ
   public.change_member_role, public.remove_member, public.store_team_page, public.store_owner_invitation
   to service_role;
 revoke execute on function private.actor_may_manage, private.require_may_manage, private.set_team_actor,
-  private.confirmed_user_by_email, private.open_invitation, private.accept_invitations
+  private.clear_team_actor, private.confirmed_user_by_email, private.open_invitation, private.accept_invitations
   from public, anon, authenticated;
 grant execute on function private.actor_may_manage, private.require_may_manage, private.set_team_actor,
-  private.confirmed_user_by_email, private.open_invitation to service_role;
+  private.clear_team_actor, private.confirmed_user_by_email, private.open_invitation to service_role;

@@ -2,7 +2,7 @@
 -- the acceptance of an invitation at first sign-in: what each role may do, and what is refused.
 begin;
 \ir _helpers.psql
-select plan(52);
+select plan(54);
 select tests.seed_two_stores();
 
 create function tests.invite(p_actor text, p_email text, p_role public.store_role) returns jsonb

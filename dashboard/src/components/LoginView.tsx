@@ -101,7 +101,7 @@ function ForgotPassword({ session, initialEmail, onBack }: { session: SessionMod
     <form data-testid="forgot-form" class="login__form" onSubmit={submit}>
       <h2>Reset your password</h2>
       <label for="forgot-email">Email</label>
-      <input ref={email} id="forgot-email" data-testid="forgot-email" type="email" autocomplete="username" value={initialEmail} required />
+      <input ref={email} id="forgot-email" data-testid="forgot-email" type="email" autocomplete="username" defaultValue={initialEmail} required />
       <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={busy}>
         {busy ? 'Sending…' : 'Send a reset link'}
       </button>

@@ -1,15 +1,16 @@
 """DEV-ONLY stand-in for Supabase Auth (GoTrue), mounted by the gateway at `/auth/v1`.
 
 It covers what the dashboard and the tests use, with GoTrue's request and response shapes: the
-password and refresh-token grants of `POST /token`, `GET /user`, `PUT /user`, `POST /logout`,
-`GET /health`, `GET /settings`, and the e-mail flows of `auth_email.py` (`POST /invite`, `POST /recover`,
-`POST`/`GET /verify`), whose e-mails go to the local outbox (`outbox.py`). Users live in `auth.users` with bcrypt hashes (as GoTrue stores them), sessions in
-`auth.sessions`, rotating refresh tokens in `auth.refresh_tokens`. Access tokens are HS256 JWTs with
-Supabase's claims, signed with the stack's JWT secret, so PostgREST and RLS accept them as they
-accept Supabase's. There is no sign-up, OAuth, MFA or other admin API: users come from `create_user`
-(the seed and the tests) or an invite, which give each user its id, as GoTrue does (auth.users.id has
-no default on Supabase). It connects as `supabase_auth_admin`, the auth tables' owner, as GoTrue
-does. Never deploy this; production uses Supabase Auth."""
+password and refresh-token grants of `POST /token`, `GET /user`, `POST /logout`, `GET /health`,
+`GET /settings`, and the e-mail flows of `auth_email.py` (`POST /invite`, `POST /recover`,
+`POST`/`GET /verify`, `PUT /user`), whose e-mails go to the local outbox (`outbox.py`). Users live in
+`auth.users` with bcrypt hashes (as GoTrue stores them), sessions in `auth.sessions`, rotating refresh
+tokens in `auth.refresh_tokens`. Access tokens are HS256 JWTs with Supabase's claims, signed with the
+stack's JWT secret, so PostgREST and RLS accept them as they accept Supabase's. There is no sign-up,
+OAuth, MFA or other admin API: users come from `create_user` (the seed and the tests) or an invite,
+which give each user its id, as GoTrue does (auth.users.id has no default on Supabase). It connects as
+`supabase_auth_admin`, the auth tables' owner, as GoTrue does. Never deploy this; production uses
+Supabase Auth."""
 
 from __future__ import annotations
 

@@ -68,7 +68,12 @@ _TOKEN_COLUMNS: dict[str, tuple[str, ...]] = {
     "magiclink": ("recovery_token",),
     "email": ("confirmation_token", "recovery_token"),
 }
-_AMR_METHODS = {"invite": "invite", "signup": "email/signup", "recovery": "recovery", "magiclink": "magiclink"}
+_AMR_METHODS = {
+    "invite": "invite",
+    "signup": "email/signup",
+    "recovery": "recovery",
+    "magiclink": "magiclink",
+}
 
 Connect = Callable[[], AbstractAsyncContextManager[psycopg.AsyncConnection[DictRow]]]
 
@@ -140,7 +145,9 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
         code = _new_code()
         hashed = token_hash(email, code)
         column, sent_column = (
-            ("recovery_token", "recovery_sent_at") if kind == "recovery" else ("confirmation_token", "confirmation_sent_at")
+            ("recovery_token", "recovery_sent_at")
+            if kind == "recovery"
+            else ("confirmation_token", "confirmation_sent_at")
         )
         await conn.execute(
             f"update auth.users set {column} = %s, {sent_column} = now(), updated_at = now() where id = %s",
@@ -155,7 +162,10 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
             )
         else:
             subject = "Reset Your Password"
-            text = f"Follow this link to reset the password for your user: {link}\n\nAlternatively, enter the code: {code}"
+            text = (
+                f"Follow this link to reset the password for your user: {link}\n\n"
+                f"Alternatively, enter the code: {code}"
+            )
         outbox.deliver(to=email, subject=subject, kind=kind, text=text, link=link, code=code)
 
     @router.post("/invite", response_model=User, response_model_exclude_none=True)
@@ -216,13 +226,13 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
                 await send(conn, row["id"], email, "recovery", _redirect_target(config, redirect_to))
         return {}
 
-    async def verified_user(
-        conn: psycopg.AsyncConnection[DictRow], kind: str, hashed: str
-    ) -> dict[str, Any]:
+    async def verified_user(conn: psycopg.AsyncConnection[DictRow], kind: str, hashed: str) -> dict[str, Any]:
         """The user whose token of this type has this hash and has not expired; used up and confirmed."""
         columns = _TOKEN_COLUMNS.get(kind)
         if columns is None:
-            raise _bad_request("validation_failed", f"Verify requires a verification type: {kind!r} is unknown")
+            raise _bad_request(
+                "validation_failed", f"Verify requires a verification type: {kind!r} is unknown"
+            )
         where = " or ".join(f"{column} = %(hash)s" for column in columns)
         cursor = await conn.execute(
             f"select id, email, confirmation_token, confirmation_sent_at, recovery_token, recovery_sent_at"
@@ -237,8 +247,8 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
         if sent_at is None or sent_at + OTP_LIFETIME < datetime.now(UTC):
             raise AuthApiError(403, "otp_expired", OTP_INVALID)
         await conn.execute(
-            f"update auth.users set {column} = null, email_confirmed_at = coalesce(email_confirmed_at, now()),"
-            f" updated_at = now() where id = %s",
+            f"update auth.users set {column} = null,"
+            f" email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() where id = %s",
             [row["id"]],
         )
         return row
@@ -260,7 +270,7 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
         return await verify_and_sign_in(params.type, hashed)
 
     @router.get("/verify")
-    async def verify_get(token: str = "", type: str = "", redirect_to: str | None = None) -> Response:  # noqa: A002
+    async def verify_get(token: str = "", type: str = "", redirect_to: str | None = None) -> Response:
         target = _redirect_target(config, redirect_to)
         try:
             if not token:

@@ -62,7 +62,12 @@ def invite(
     )
     if result.status == "invited":
         send_invite_email(supabase, result.email, dashboard_url)
-        logger.info("store %s invited a %s (invitation %s)", store_id, role, result.invitation and result.invitation.id)
+        logger.info(
+            "store %s invited a %s (invitation %s)",
+            store_id,
+            role,
+            result.invitation and result.invitation.id,
+        )
     return result
 
 
@@ -100,7 +105,9 @@ def change_role(
     return next(m for m in team_page(supabase, store_id).members if m.user_id == user_id)
 
 
-def remove(supabase: Client, *, store_id: uuid.UUID, user_id: uuid.UUID, actor_id: uuid.UUID) -> MemberRemoved:
+def remove(
+    supabase: Client, *, store_id: uuid.UUID, user_id: uuid.UUID, actor_id: uuid.UUID
+) -> MemberRemoved:
     return MemberRemoved.model_validate(
         _rpc(
             supabase,
@@ -115,10 +122,14 @@ def team_page(supabase: Client, store_id: uuid.UUID) -> TeamPage:
 
 
 def owner_invitation(supabase: Client, store_id: uuid.UUID | str) -> OwnerInvitation:
-    return OwnerInvitation.model_validate(_rpc(supabase, "store_owner_invitation", {"p_store_id": str(store_id)}))
+    return OwnerInvitation.model_validate(
+        _rpc(supabase, "store_owner_invitation", {"p_store_id": str(store_id)})
+    )
 
 
-def invite_shop_owner(supabase: Client, store_id: str, email: str, dashboard_url: str | None) -> OwnerInvitation:
+def invite_shop_owner(
+    supabase: Client, store_id: str, email: str, dashboard_url: str | None
+) -> OwnerInvitation:
     """On connect: the WordPress admin's e-mail becomes the store's owner: a Sapa user at once (the
     connect's SQL adds them), anyone else through an invitation. Never fails the connect: a refusal is
     logged and reported in `error`."""

@@ -18,8 +18,8 @@ from sapa.jobs.queue import backfill_job
 from sapa.stores import storage
 from sapa.stores.connect import StoreApiError, StoreDeps, change_whatsapp, connect_store, disconnect_store
 from sapa.stores.keys import key_hash, looks_like_api_key
-from sapa.team.service import owner_invitation
 from sapa.stores.models import StoreConnect, StoreConnected, StorePublic, SyncStatus, WhatsAppSender
+from sapa.team.service import owner_invitation
 
 router = APIRouter(prefix="/stores", tags=["stores"])
 CONNECT_TOKEN_HEADER = "X-Sapa-Connect-Token"  # noqa: S105 (a header name)

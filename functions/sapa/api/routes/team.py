@@ -94,7 +94,9 @@ def resend_invitation(
 
 
 @router.delete("/invitations/{invitation_id}", response_model=InvitationPublic, responses=ERRORS)
-def revoke_invitation(invitation_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep) -> InvitationPublic:
+def revoke_invitation(
+    invitation_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep
+) -> InvitationPublic:
     with refusals_as_http_errors():
         return service.revoke(
             supabase, store_id=member.store_id, invitation_id=invitation_id, actor_id=member.user_id
