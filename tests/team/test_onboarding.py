@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from supabase import create_client
-from supabase_auth.errors import AuthApiError
+from supabase_auth.errors import AuthApiError, AuthWeakPasswordError
 
 from tests.api.inbox import Db, Shop
 from tests.conftest import Stack
@@ -102,9 +102,9 @@ def test_verify_otp_accepts_the_token_hash_once_and_the_code_with_the_email(
         code = next(m for m in mails_to(stack, email) if m["kind"] == "recovery")["code"]
         recovered = client.auth.verify_otp({"type": "recovery", "email": email, "token": code})
         assert recovered.session is not None
-        with pytest.raises(AuthApiError) as weak:
+        with pytest.raises(AuthWeakPasswordError) as weak:
             client.auth.update_user({"password": "12345"})
-        assert weak.value.code == "weak_password"
+        assert weak.value.status == 422 and weak.value.reasons == ["length"]
         client.auth.update_user({"password": "a-new-password-1"})
         assert (
             client.auth.sign_in_with_password({"email": email, "password": "a-new-password-1"}).session

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from sapa.local.auth import (
     _USER_COLUMNS,
+    API_VERSION_HEADER,
     INSTANCE_ID,
     AuthApiError,
     Session,
@@ -46,6 +47,7 @@ from sapa.local.auth import (
     _load_user,
     _user,
     bearer_claims,
+    decode_access_token,
     hash_password,
     open_session,
     password_matches,
@@ -127,7 +129,11 @@ def _redirect_target(config: StackConfig, requested: str | None) -> str:
 
 
 def _require_admin(request: Request, config: StackConfig) -> None:
-    claims = bearer_claims(request.headers.get("authorization"), config.jwt_secret)
+    """GoTrue's `requireAdmin`: a valid JWT with an admin role (the service-role key names no user)."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthApiError(401, "no_authorization", "This endpoint requires a valid Bearer token")
+    claims = decode_access_token(token.strip(), config.jwt_secret)
     if claims.get("role") not in ADMIN_ROLES:
         raise AuthApiError(403, "not_admin", "User not allowed")
 
@@ -344,4 +350,5 @@ class _WeakPassword(AuthApiError):
     def response(self, request: Request) -> JSONResponse:
         plain = super().response(request)
         body = json.loads(bytes(plain.body)) | {"weak_password": {"reasons": ["length"]}}
-        return JSONResponse(body, status_code=self.status, headers=dict(plain.headers) | {})
+        version = {k: v for k, v in plain.headers.items() if k.lower() == API_VERSION_HEADER.lower()}
+        return JSONResponse(body, status_code=self.status, headers=version)
