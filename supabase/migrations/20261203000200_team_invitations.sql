@@ -119,6 +119,14 @@ as $$
   order by u.created_at limit 1
 $$;
 
+-- The plugin's connect (migration 13) made the user with the WordPress admin's e-mail the owner even when
+-- that user had never confirmed it (an invitation to another store, not accepted): only a confirmed user
+-- is "a Sapa user"; anyone else is invited as owner (invite_to_store), which proves the address.
+create or replace function private.user_id_by_email(p_email text) returns uuid
+language sql stable security definer
+set search_path = ''
+as $$ select private.confirmed_user_by_email(p_email) $$;
+
 create function private.open_invitation(p_store_id uuid, p_invitation_id uuid) returns public.store_invitations
 language plpgsql
 set search_path = ''

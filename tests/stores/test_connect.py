@@ -136,7 +136,7 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
         "webhooks": None,
         "webhooks_checked_at": None,
         "owner": None,  # the owner's invitation: tests/stores/test_connect_owner.py
-        "dashboard_url": None,
+        "dashboard_url": twilio_settings.dashboard_url,
     }
     assert [(w["topic"], w["status"], w["failures"]) for w in me.json()["webhooks"]] == [
         (topic, "active", 0) for topic in WEBHOOK_TOPICS
@@ -414,10 +414,15 @@ def test_a_connected_shop_that_connects_again_is_reconnected(
     actions = db.execute(
         "select action, details from audit_log where store_id = %s order by id", (old["store_id"],)
     ).fetchall()
-    assert [a["action"] for a in actions] == ["store.connected", "store.reconnected"]
-    assert (
-        actions[-1]["details"]["api_keys_revoked"] == 1 and actions[-1]["details"]["webhooks_deleted"] == 11
-    )
+    # The owner never accepted the first invitation: reconnecting sends it again.
+    assert [a["action"] for a in actions] == [
+        "store.connected",
+        "invitation.sent",
+        "store.reconnected",
+        "invitation.sent",
+    ]
+    reconnected = actions[2]["details"]
+    assert reconnected["api_keys_revoked"] == 1 and reconnected["webhooks_deleted"] == 11
     assert [job.type for job in jobs.jobs] == ["backfill", "backfill"]
 
 
