@@ -192,7 +192,8 @@ function MemberRow({ member, myRole, isMe, onRole, onRemove }: MemberRowProps) {
         )}
       </td>
       <td class="muted">{member.last_active_at ? formatDateTime(member.last_active_at) : 'never signed in'}</td>
-      <td class="team__actions">
+      <td>
+        <div class="team__actions">
         {(canManage || isMe) &&
           (confirming ? (
             <>
@@ -210,6 +211,7 @@ function MemberRow({ member, myRole, isMe, onRole, onRemove }: MemberRowProps) {
               {isMe ? 'Leave…' : 'Remove…'}
             </button>
           ))}
+        </div>
       </td>
     </tr>
   )

@@ -118,13 +118,13 @@ def _page(messages: list[OutboxMessage]) -> str:
         for m in messages
     )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sapa local outbox</title>
+<html lang="en"><head><meta charset="utf-8"><title>Sapa local outbox</title><link rel="icon" href="data:,">
 <meta http-equiv="refresh" content="10">
 <style>
 body{{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b2430}}
 .mail{{border:1px solid #d5dbe3;border-radius:8px;padding:.8rem 1rem;margin:1rem 0}}
 .mail header{{display:flex;gap:.5rem;flex-wrap:wrap}} time{{margin-left:auto;color:#5b6675}}
-pre{{white-space:pre-wrap;font:inherit}} a{{word-break:break-all}}
+pre{{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}} a{{word-break:break-all}}
 </style></head>
 <body><h1>Local outbox</h1>
 <p>E-mails the local Auth stand-in would have sent (dev only; nothing leaves this machine).</p>
