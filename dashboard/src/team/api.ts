@@ -61,11 +61,9 @@ export class TeamApi {
     await this.api.request('PATCH', this.storeId, `members/${userId}`, { role })
   }
 
-  async remove(userId: string): Promise<{ conversations_unassigned: number; tickets_unassigned: number }> {
-    return (await this.api.request('DELETE', this.storeId, `members/${userId}`)) as {
-      conversations_unassigned: number
-      tickets_unassigned: number
-    }
+  /** Their open conversations and tickets become unassigned (counted in the audit log). */
+  async remove(userId: string): Promise<void> {
+    await this.api.request('DELETE', this.storeId, `members/${userId}`)
   }
 }
 

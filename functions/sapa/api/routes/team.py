@@ -5,9 +5,9 @@ GET    /api/stores/{store_id}/team                          → 200 {"members": 
 POST   /api/stores/{store_id}/invitations {"email","role"}  → 201 {"status": "invited"|"added", ...}
 GET    /api/stores/{store_id}/invitations                   → 200 [open invitations]
 POST   /api/stores/{store_id}/invitations/{id}/resend       → 200 the invitation (e-mailed again)
-DELETE /api/stores/{store_id}/invitations/{id}              → 200 the revoked invitation
+DELETE /api/stores/{store_id}/invitations/{id}              → 204 revoked (again: 204, nothing changes)
 PATCH  /api/stores/{store_id}/members/{user_id} {"role"}    → 200 the member
-DELETE /api/stores/{store_id}/members/{user_id}             → 200 what was unassigned
+DELETE /api/stores/{store_id}/members/{user_id}             → 204 removed, their open work unassigned
 
 401/403 as everywhere (403 also for what the role may not do); 404 no such invitation or member;
 409 a member already, or an accepted/revoked invitation; 422 bad input or the last owner;
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 
 from sapa.api.deps import SettingsDep, StoreMember, SupabaseDep
 from sapa.api.routes._errors import AUTH_RESPONSES, refusals_as_http_errors
@@ -26,7 +26,6 @@ from sapa.team.models import (
     InvitationCreate,
     InvitationPublic,
     InvitationResult,
-    MemberRemoved,
     RoleChange,
     TeamMember,
     TeamPage,
@@ -93,14 +92,18 @@ def resend_invitation(
             raise _not_sent(error) from error
 
 
-@router.delete("/invitations/{invitation_id}", response_model=InvitationPublic, responses=ERRORS)
-def revoke_invitation(
-    invitation_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep
-) -> InvitationPublic:
+@router.delete(
+    "/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=ERRORS,
+)
+def revoke_invitation(invitation_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep) -> Response:
     with refusals_as_http_errors():
-        return service.revoke(
+        service.revoke(
             supabase, store_id=member.store_id, invitation_id=invitation_id, actor_id=member.user_id
         )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.patch("/members/{user_id}", response_model=TeamMember, responses=ERRORS)
@@ -113,7 +116,11 @@ def change_member_role(
         )
 
 
-@router.delete("/members/{user_id}", response_model=MemberRemoved, responses=ERRORS)
-def remove_member(user_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep) -> MemberRemoved:
+@router.delete(
+    "/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=ERRORS
+)
+def remove_member(user_id: uuid.UUID, member: StoreMember, supabase: SupabaseDep) -> Response:
+    """What was unassigned is counted in the audit log (`member.work_unassigned`)."""
     with refusals_as_http_errors():
-        return service.remove(supabase, store_id=member.store_id, user_id=user_id, actor_id=member.user_id)
+        service.remove(supabase, store_id=member.store_id, user_id=user_id, actor_id=member.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
