@@ -147,3 +147,30 @@ def test_inviting_a_confirmed_user_through_auth_is_refused_as_gotrue_does(stack:
     with pytest.raises(AuthApiError) as exists:
         service.auth.admin.invite_user_by_email(shop.agent.email)
     assert exists.value.status == 422 and exists.value.code == "email_exists"
+
+
+def test_generate_link_gives_what_a_custom_mailer_would_send(db: Db, stack: Stack) -> None:
+    email = _email("mailer")
+    service = create_client(stack.api_url, stack.service_role_key)
+    try:
+        invite = service.auth.admin.generate_link({"type": "invite", "email": email})
+        assert invite.properties.verification_type == "invite"
+        assert (
+            f"/auth/v1/verify?token={invite.properties.hashed_token}&type=invite"
+            in invite.properties.action_link
+        )
+        assert mails_to(stack, email) == [], "nothing is sent"
+        client = create_client(stack.api_url, stack.anon_key)
+        verified = client.auth.verify_otp(
+            {"type": "invite", "email": email, "token": invite.properties.email_otp}
+        )
+        assert verified.user is not None and verified.user.email_confirmed_at is not None
+
+        recovery = service.auth.admin.generate_link({"type": "recovery", "email": email})
+        fragment = open_link(recovery.properties.action_link)
+        assert fragment["type"] == "recovery" and fragment["access_token"]
+        with pytest.raises(AuthApiError) as unknown:
+            service.auth.admin.generate_link({"type": "recovery", "email": _email("nobody")})
+        assert unknown.value.status == 404
+    finally:
+        _forget(db, email)

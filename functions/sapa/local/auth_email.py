@@ -9,6 +9,8 @@
 - `GET /verify?token=<hash>&type=…&redirect_to=…` (the e-mail's link): 303 to `redirect_to` with the
   session in the URL fragment (`#access_token=…&refresh_token=…&type=invite`), or with
   `#error=access_denied&error_code=otp_expired&…`, as GoTrue's implicit flow answers.
+- `POST /admin/generate_link` (service role) `{"type": invite|recovery|magiclink, "email", "data"?}`: the
+  user with `action_link`, `email_otp`, `hashed_token`, nothing sent (GoTrue's link for custom mailers).
 - `PUT /user` `{"password"?, "data"?}` with the user's token: the user (other sessions end when the
   password changes).
 
@@ -85,6 +87,23 @@ class InviteParams(BaseModel):
     data: dict[str, Any] | None = None
 
 
+class GenerateLinkParams(BaseModel):
+    type: str = ""
+    email: str = ""
+    data: dict[str, Any] | None = None
+    redirect_to: str | None = None
+
+
+class GeneratedLink(User):
+    """GoTrue's GenerateLinkResponse: the user, and what a custom mailer would send."""
+
+    action_link: str
+    email_otp: str
+    hashed_token: str
+    verification_type: str
+    redirect_to: str
+
+
 class RecoverParams(BaseModel):
     email: str = ""
 
@@ -145,21 +164,24 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
         query = urlencode({"token": hashed, "type": kind, "redirect_to": redirect_to})
         return f"{config.api_url}/auth/v1/verify?{query}"
 
+    async def issue(
+        conn: psycopg.AsyncConnection[DictRow], user_id: uuid.UUID, email: str, kind: str, redirect_to: str
+    ) -> tuple[str, str, str]:
+        """A new one-time code for the user: (code, its hash, the verify link carrying the hash)."""
+        code = _new_code()
+        hashed = token_hash(email, code)
+        column = "recovery" if kind in ("recovery", "magiclink") else "confirmation"
+        await conn.execute(
+            f"update auth.users set {column}_token = %s, {column}_sent_at = now(), updated_at = now()"
+            f" where id = %s",
+            [hashed, user_id],
+        )
+        return code, hashed, verify_link(hashed, kind, redirect_to)
+
     async def send(
         conn: psycopg.AsyncConnection[DictRow], user_id: uuid.UUID, email: str, kind: str, redirect_to: str
     ) -> None:
-        code = _new_code()
-        hashed = token_hash(email, code)
-        column, sent_column = (
-            ("recovery_token", "recovery_sent_at")
-            if kind == "recovery"
-            else ("confirmation_token", "confirmation_sent_at")
-        )
-        await conn.execute(
-            f"update auth.users set {column} = %s, {sent_column} = now(), updated_at = now() where id = %s",
-            [hashed, user_id],
-        )
-        link = verify_link(hashed, kind, redirect_to)
+        code, _, link = await issue(conn, user_id, email, kind, redirect_to)
         if kind == "invite":
             subject = "You have been invited"
             text = (
@@ -174,6 +196,49 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
             )
         outbox.deliver(to=email, subject=subject, kind=kind, text=text, link=link, code=code)
 
+    async def invited_user(
+        conn: psycopg.AsyncConnection[DictRow], email: str, data: dict[str, Any] | None
+    ) -> uuid.UUID:
+        """GoTrue's invite: a new user without a password, or the same one again while unconfirmed."""
+        cursor = await conn.execute(
+            "select id, email_confirmed_at from auth.users where lower(email) = %s for update", [email]
+        )
+        row = await cursor.fetchone()
+        if row is not None and row["email_confirmed_at"] is not None:
+            raise AuthApiError(
+                422, "email_exists", "A user with this email address has already been registered"
+            )
+        if row is not None:
+            await conn.execute(
+                "update auth.users set invited_at = now(),"
+                " raw_user_meta_data = coalesce(raw_user_meta_data, '{}') || %s where id = %s",
+                [Jsonb(data or {}), row["id"]],
+            )
+            existing: uuid.UUID = row["id"]
+            return existing
+        cursor = await conn.execute(
+            """insert into auth.users (instance_id, id, aud, role, email, invited_at,
+                                       raw_app_meta_data, raw_user_meta_data)
+               values (%s, %s, 'authenticated', 'authenticated', %s, now(), %s, %s) returning id""",
+            [
+                INSTANCE_ID,
+                uuid.uuid4(),
+                email,
+                Jsonb({"provider": "email", "providers": ["email"]}),
+                Jsonb(data or {}),
+            ],
+        )
+        created = await cursor.fetchone()
+        assert created is not None
+        new_id: uuid.UUID = created["id"]
+        return new_id
+
+    async def load(conn: psycopg.AsyncConnection[DictRow], user_id: uuid.UUID) -> User:
+        cursor = await conn.execute(f"select {_USER_COLUMNS} from auth.users where id = %s", [user_id])
+        row = await cursor.fetchone()
+        assert row is not None
+        return _user(row)
+
     @router.post("/invite", response_model=User, response_model_exclude_none=True)
     async def invite(request: Request, redirect_to: str | None = None) -> User:
         _require_admin(request, config)
@@ -182,42 +247,43 @@ def add_email_routes(router: APIRouter, config: StackConfig, connect: Connect) -
         if not email or "@" not in email:
             raise _bad_request("validation_failed", "Unable to validate email address: invalid format")
         async with connect() as conn:
-            cursor = await conn.execute(
-                f"select {_USER_COLUMNS} from auth.users where lower(email) = %s for update", [email]
-            )
-            row = await cursor.fetchone()
-            if row is not None and row["email_confirmed_at"] is not None:
-                raise AuthApiError(
-                    422, "email_exists", "A user with this email address has already been registered"
-                )
-            if row is None:
-                cursor = await conn.execute(
-                    """insert into auth.users (instance_id, id, aud, role, email, invited_at,
-                                               raw_app_meta_data, raw_user_meta_data)
-                       values (%s, %s, 'authenticated', 'authenticated', %s, now(), %s, %s) returning id""",
-                    [
-                        INSTANCE_ID,
-                        uuid.uuid4(),
-                        email,
-                        Jsonb({"provider": "email", "providers": ["email"]}),
-                        Jsonb(params.data or {}),
-                    ],
-                )
-                created = await cursor.fetchone()
-                assert created is not None
-                user_id = created["id"]
-            else:
-                user_id = row["id"]
-                await conn.execute(
-                    "update auth.users set invited_at = now(),"
-                    " raw_user_meta_data = coalesce(raw_user_meta_data, '{}') || %s where id = %s",
-                    [Jsonb(params.data or {}), user_id],
-                )
+            user_id = await invited_user(conn, email, params.data)
             await send(conn, user_id, email, "invite", _redirect_target(config, redirect_to))
-            cursor = await conn.execute(f"select {_USER_COLUMNS} from auth.users where id = %s", [user_id])
-            updated = await cursor.fetchone()
-            assert updated is not None
-            return _user(updated)
+            return await load(conn, user_id)
+
+    @router.post("/admin/generate_link", response_model=GeneratedLink, response_model_exclude_none=True)
+    async def generate_link(request: Request, redirect_to: str | None = None) -> GeneratedLink:
+        """GoTrue's admin link for a custom mailer: the link and code, nothing sent (invite, recovery,
+        magiclink)."""
+        _require_admin(request, config)
+        params: GenerateLinkParams = await _json(request, GenerateLinkParams, "generate link")
+        email = params.email.strip().lower()
+        if not email or "@" not in email:
+            raise _bad_request("validation_failed", "Unable to validate email address: invalid format")
+        if params.type not in ("invite", "recovery", "magiclink"):
+            raise _bad_request(
+                "validation_failed", f"Sapa's local Auth cannot generate a {params.type!r} link"
+            )
+        target = _redirect_target(config, params.redirect_to or redirect_to)
+        async with connect() as conn:
+            if params.type == "invite":
+                user_id = await invited_user(conn, email, params.data)
+            else:
+                cursor = await conn.execute("select id from auth.users where lower(email) = %s", [email])
+                row = await cursor.fetchone()
+                if row is None:
+                    raise AuthApiError(404, "user_not_found", "User with this email not found")
+                user_id = row["id"]
+            code, hashed, link = await issue(conn, user_id, email, params.type, target)
+            user = await load(conn, user_id)
+        return GeneratedLink(
+            **user.model_dump(),
+            action_link=link,
+            email_otp=code,
+            hashed_token=hashed,
+            verification_type=params.type,
+            redirect_to=target,
+        )
 
     @router.post("/recover")
     async def recover(request: Request, redirect_to: str | None = None) -> dict[str, str]:
