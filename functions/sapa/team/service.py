@@ -8,6 +8,7 @@ import logging
 import uuid
 from typing import Any
 
+from postgrest.exceptions import APIError
 from supabase import Client
 from supabase_auth.errors import AuthApiError
 
@@ -133,8 +134,6 @@ def invite_shop_owner(
     """On connect: the WordPress admin's e-mail becomes the store's owner: a Sapa user at once (the
     connect's SQL adds them), anyone else through an invitation. Never fails the connect: a refusal is
     logged and reported in `error`."""
-    from postgrest.exceptions import APIError
-
     error: str | None = None
     try:
         invite(
