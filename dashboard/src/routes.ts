@@ -9,11 +9,20 @@ export function conversationIdFromHash(hash: string): string | null {
   return CONVERSATION_HASH.exec(hash)?.[1]?.toLowerCase() ?? null
 }
 
-/** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis); anything else is the inbox. */
-export type Page = 'inbox' | 'knowledge' | 'kpis' | 'customers' | 'audit' | 'assistant-settings' | 'store-settings'
+/** The pages besides the inbox, each at its own hash (#/knowledge, #/kpis, #/team…); anything else is the inbox. */
+export type Page =
+  | 'inbox'
+  | 'knowledge'
+  | 'kpis'
+  | 'customers'
+  | 'audit'
+  | 'assistant-settings'
+  | 'store-settings'
+  | 'team'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
+  if (hash === '#/team') return 'team'
   if (hash === '#/audit') return 'audit'
   if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
   if (hash === '#/settings/assistant') return 'assistant-settings'

@@ -69,6 +69,7 @@ def banner(config: StackConfig) -> str:
             f"  Supabase API     {env['API_URL']}   (/rest/v1, /auth/v1, /realtime/v1)",
             f"  Functions API    {env['FUNCTIONS_URL']}   (docs at /docs)",
             f"  WhatsApp chat    {env['FUNCTIONS_URL']}/simulator   (a customer's side, dev only)",
+            f"  E-mail outbox    {env['API_URL']}/outbox   (invites and password links, dev only)",
             f"  Postgres         {env['DB_URL']}",
             f"  Owner login      {env['DEMO_ADMIN_EMAIL']} / {env['DEMO_ADMIN_PASSWORD']}",
             f"  Agent login      {env['DEMO_AGENT_EMAIL']} / {env['DEMO_AGENT_PASSWORD']}",

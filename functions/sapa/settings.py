@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     """The verify token typed into the Meta app's webhook settings: GET /webhooks/whatsapp-cloud echoes
     hub.challenge only when hub.verify_token equals it. Unset: verification is refused."""
 
+    dashboard_url: str | None = None
+    """Where the dashboard is served (e.g. https://app.example.com): invitation and password e-mails
+    lead there (Supabase Auth must allow it as a redirect URL), and the plugin's "Open Sapa" links to it.
+    Unset: Supabase Auth's Site URL for the e-mails, and no link in the plugin."""
+
     connect_token: SecretStr | None = None
     """The token shop owners paste into the WordPress plugin to register their shop with this server
     (X-Sapa-Connect-Token). Unset: registration is closed."""

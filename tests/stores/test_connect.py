@@ -126,7 +126,7 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
 
     me = api.get("/stores/me", headers={"Authorization": f"Bearer {api_key}"})
     assert me.status_code == 200
-    assert me.json() | {"sync": None, "webhooks": None, "webhooks_checked_at": None} == {
+    assert me.json() | {"sync": None, "webhooks": None, "webhooks_checked_at": None, "owner": None} == {
         "store_id": store_id,
         "name": "Batik Lestari",
         "site_url": site,
@@ -135,6 +135,8 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
         "sync": None,
         "webhooks": None,
         "webhooks_checked_at": None,
+        "owner": None,  # the owner's invitation: tests/stores/test_connect_owner.py
+        "dashboard_url": twilio_settings.dashboard_url,
     }
     assert [(w["topic"], w["status"], w["failures"]) for w in me.json()["webhooks"]] == [
         (topic, "active", 0) for topic in WEBHOOK_TOPICS
@@ -143,7 +145,7 @@ def test_connecting_a_shop_stores_it_with_hashed_key_and_encrypted_credentials(
     assert answer["reconnected"] is False
     assert "api_key" not in me.text and woo.secret not in me.text
     audit = db.execute("select action from audit_log where store_id = %s", (store_id,)).fetchall()
-    assert audit == [{"action": "store.connected"}]
+    assert audit == [{"action": "store.connected"}, {"action": "invitation.sent"}]
 
 
 def test_a_query_string_on_the_connect_call_stays_out_of_the_webhook_url(
@@ -412,10 +414,15 @@ def test_a_connected_shop_that_connects_again_is_reconnected(
     actions = db.execute(
         "select action, details from audit_log where store_id = %s order by id", (old["store_id"],)
     ).fetchall()
-    assert [a["action"] for a in actions] == ["store.connected", "store.reconnected"]
-    assert (
-        actions[-1]["details"]["api_keys_revoked"] == 1 and actions[-1]["details"]["webhooks_deleted"] == 11
-    )
+    # The owner never accepted the first invitation: reconnecting sends it again.
+    assert [a["action"] for a in actions] == [
+        "store.connected",
+        "invitation.sent",
+        "store.reconnected",
+        "invitation.sent",
+    ]
+    reconnected = actions[2]["details"]
+    assert reconnected["api_keys_revoked"] == 1 and reconnected["webhooks_deleted"] == 11
     assert [job.type for job in jobs.jobs] == ["backfill", "backfill"]
 
 

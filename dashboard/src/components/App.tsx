@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { SapaApi } from '../api'
+import { SetPasswordView } from '../auth/SetPasswordView'
 import type { SessionModel } from '../models/session'
 import { Workspace } from '../models/workspace'
 import { useStore } from '../store'
@@ -23,6 +24,9 @@ export function App({ session, functionsUrl }: { session: SessionModel; function
         </p>
       )}
       {state.kind === 'signed-out' && <LoginView session={session} message={state.message} />}
+      {state.kind === 'set-password' && (
+        <SetPasswordView session={session} kind={state.link} email={state.session.user.email ?? ''} />
+      )}
       {state.kind === 'signed-in' && (
         <SignedIn
           session={session}

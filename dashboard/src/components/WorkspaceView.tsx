@@ -11,6 +11,7 @@ import type { Workspace } from '../models/workspace'
 import type { ChannelStatus } from '../realtime'
 import { conversationIdFromHash, customerIdFromHash, pageFromHash, type Page } from '../routes'
 import { Store, useStore } from '../store'
+import { TeamPage } from '../team/TeamPage'
 import type { StoreMembership } from '../types'
 import { ConversationPane } from './ConversationPane'
 import { Icon, type IconName } from './Icon'
@@ -110,6 +111,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
       {workspace && page === 'audit' && <AuditPage workspace={workspace} />}
       {workspace && page === 'assistant-settings' && <AssistantSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'store-settings' && <StoreSettingsPage key={workspace.storeId} workspace={workspace} />}
+      {workspace && page === 'team' && <TeamPage workspace={workspace} userId={workspace.userId} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -129,6 +131,7 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
   { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
   { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user' },
+  { page: 'team', href: '#/team', label: 'Team', icon: 'check' },
   { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
   { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot' },
   { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package' },

@@ -1,5 +1,6 @@
 /** Who is signed in (Supabase Auth) and which stores they work in. */
 import type { Session, SupabaseClient } from '@supabase/supabase-js'
+import type { AuthLink, AuthLinkKind } from '../auth/links'
 import { fetchMemberships } from '../data'
 import { Store } from '../store'
 import type { StoreMembership } from '../types'
@@ -8,6 +9,7 @@ export type SessionState =
   | { kind: 'starting' }
   | { kind: 'signed-out'; message: string | null }
   | { kind: 'signed-in'; session: Session; memberships: StoreMembership[]; error: string | null }
+  | { kind: 'set-password'; session: Session; link: AuthLinkKind }
 
 export class SessionModel {
   readonly state = new Store<SessionState>({ kind: 'starting' })
@@ -25,8 +27,17 @@ export class SessionModel {
     })
   }
 
-  async start(): Promise<void> {
+  /** `link`: what an e-mailed link brought (read from the URL before supabase-js consumed it). */
+  async start(link: AuthLink = { kind: null, error: null }): Promise<void> {
     const { data, error } = await this.client.auth.getSession()
+    if (link.error && !data.session) {
+      this.state.set({ kind: 'signed-out', message: link.error })
+      return
+    }
+    if (link.kind && data.session) {
+      this.state.set({ kind: 'set-password', session: data.session, link: link.kind })
+      return
+    }
     if (error || !data.session) {
       this.state.set({
         kind: 'signed-out',
@@ -43,6 +54,22 @@ export class SessionModel {
     if (error) return `Sign-in failed: ${error.message}`
     await this.enter(data.session)
     return null
+  }
+
+  /** After an invite or recovery link: the new password, then into the store. An error message, or null. */
+  async setPassword(password: string): Promise<string | null> {
+    const { error } = await this.client.auth.updateUser({ password })
+    if (error) return `The password was not saved: ${error.message}`
+    const { data } = await this.client.auth.getSession()
+    if (!data.session) return 'Your session has ended: open the link again.'
+    await this.enter(data.session)
+    return null
+  }
+
+  /** Sends a password-reset link (to the local outbox in the local stack). An error message, or null. */
+  async sendPasswordReset(email: string, redirectTo: string): Promise<string | null> {
+    const { error } = await this.client.auth.resetPasswordForEmail(email.trim(), { redirectTo })
+    return error ? `The link was not sent: ${error.message}` : null
   }
 
   async signOut(): Promise<void> {

@@ -19,6 +19,7 @@ from sapa.api.routes.media import router as media_router
 from sapa.api.routes.privacy import router as privacy_router
 from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.api.routes.stores import router as stores_router
+from sapa.api.routes.team import router as team_router
 from sapa.api.routes.twilio import router as twilio_router
 from sapa.api.routes.whatsapp_cloud import router as whatsapp_cloud_router
 from sapa.api.routes.whatsapp_sender import router as whatsapp_sender_router
@@ -82,4 +83,5 @@ def create_app() -> FastAPI:
     app.include_router(backups_router)
     app.include_router(assistant_settings_router)
     app.include_router(store_settings_router)
+    app.include_router(team_router)
     return app

@@ -1,14 +1,16 @@
 """DEV-ONLY stand-in for Supabase Auth (GoTrue), mounted by the gateway at `/auth/v1`.
 
 It covers what the dashboard and the tests use, with GoTrue's request and response shapes: the
-password and refresh-token grants of `POST /token`, `GET /user`, `POST /logout`, `GET /health` and
-`GET /settings`. Users live in `auth.users` with bcrypt hashes (as GoTrue stores them), sessions in
-`auth.sessions`, rotating refresh tokens in `auth.refresh_tokens`. Access tokens are HS256 JWTs with
-Supabase's claims, signed with the stack's JWT secret, so PostgREST and RLS accept them as they
-accept Supabase's. There is no sign-up, e-mail, OAuth, MFA or admin API: users come from
-`create_user` (the seed and the tests), which gives each user its id, as GoTrue does (auth.users.id
-has no default on Supabase). It connects as `supabase_auth_admin`, the auth tables' owner, as GoTrue
-does. Never deploy this; production uses Supabase Auth."""
+password and refresh-token grants of `POST /token`, `GET /user`, `POST /logout`, `GET /health`,
+`GET /settings`, and the e-mail flows of `auth_email.py` (`POST /invite`, `POST /recover`,
+`POST`/`GET /verify`, `PUT /user`), whose e-mails go to the local outbox (`outbox.py`). Users live in
+`auth.users` with bcrypt hashes (as GoTrue stores them), sessions in `auth.sessions`, rotating refresh
+tokens in `auth.refresh_tokens`. Access tokens are HS256 JWTs with Supabase's claims, signed with the
+stack's JWT secret, so PostgREST and RLS accept them as they accept Supabase's. There is no sign-up,
+OAuth, MFA or other admin API: users come from `create_user` (the seed and the tests) or an invite,
+which give each user its id, as GoTrue does (auth.users.id has no default on Supabase). It connects as
+`supabase_auth_admin`, the auth tables' owner, as GoTrue does. Never deploy this; production uses
+Supabase Auth."""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ API_VERSION_2024_01_01 = "2024-01-01"
 INVALID_LOGIN = "Invalid login credentials"
 
 _USER_COLUMNS = """id, aud, role, email, email_confirmed_at, phone, last_sign_in_at,
-  raw_app_meta_data, raw_user_meta_data, is_anonymous, created_at, updated_at"""
+  raw_app_meta_data, raw_user_meta_data, is_anonymous, created_at, updated_at,
+  invited_at, confirmation_sent_at, recovery_sent_at"""
 
 
 # Models: GoTrue's JSON ------------------------------------------------------------------------
@@ -62,6 +65,9 @@ class User(BaseModel):
     created_at: datetime
     updated_at: datetime
     is_anonymous: bool
+    invited_at: datetime | None = None
+    confirmation_sent_at: datetime | None = None
+    recovery_sent_at: datetime | None = None
 
 
 class Session(BaseModel):
@@ -217,6 +223,9 @@ def _user(row: Mapping[str, Any]) -> User:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         is_anonymous=row["is_anonymous"],
+        invited_at=row.get("invited_at"),
+        confirmation_sent_at=row.get("confirmation_sent_at"),
+        recovery_sent_at=row.get("recovery_sent_at"),
     )
 
 
@@ -224,7 +233,12 @@ def _user(row: Mapping[str, Any]) -> User:
 
 
 def access_token_claims(
-    config: StackConfig, user: User, session_id: uuid.UUID, signed_in_at: datetime, now: int
+    config: StackConfig,
+    user: User,
+    session_id: uuid.UUID,
+    signed_in_at: datetime,
+    now: int,
+    method: str = "password",
 ) -> dict[str, Any]:
     """The claims GoTrue puts in an access token (see supabase/auth `AccessTokenClaims`)."""
     return {
@@ -239,17 +253,22 @@ def access_token_claims(
         "user_metadata": user.user_metadata,
         "role": user.role,
         "aal": "aal1",
-        "amr": [{"method": "password", "timestamp": int(signed_in_at.timestamp())}],
+        "amr": [{"method": method, "timestamp": int(signed_in_at.timestamp())}],
         "session_id": str(session_id),
         "is_anonymous": user.is_anonymous,
     }
 
 
 def _session(
-    config: StackConfig, user: User, session_id: uuid.UUID, signed_in_at: datetime, refresh_token: str
+    config: StackConfig,
+    user: User,
+    session_id: uuid.UUID,
+    signed_in_at: datetime,
+    refresh_token: str,
+    method: str = "password",
 ) -> Session:
     now = int(time.time())
-    claims = access_token_claims(config, user, session_id, signed_in_at, now)
+    claims = access_token_claims(config, user, session_id, signed_in_at, now, method)
     return Session(
         access_token=jwt.encode(claims, config.jwt_secret, algorithm="HS256"),
         expires_in=ACCESS_TOKEN_LIFETIME,
@@ -335,6 +354,31 @@ async def _rotate_refresh_token(
     return child
 
 
+async def open_session(
+    config: StackConfig, conn: psycopg.AsyncConnection[DictRow], user_id: uuid.UUID, method: str
+) -> Session:
+    """Sign the user in: a session, its first refresh token, `last_sign_in_at`; `method` goes in `amr`."""
+    cursor = await conn.execute(  # GoTrue gives the session its id: the column has no default
+        "insert into auth.sessions (id, user_id) values (%s, %s) returning id, created_at",
+        [uuid.uuid4(), user_id],
+    )
+    session = await cursor.fetchone()
+    assert session is not None
+    refresh_token = _new_refresh_token()
+    await conn.execute(
+        "insert into auth.refresh_tokens (token, user_id, session_id) values (%s, %s, %s)",
+        [refresh_token, user_id, session["id"]],
+    )
+    cursor = await conn.execute(
+        f"update auth.users set last_sign_in_at = now(), updated_at = now() where id = %s"
+        f" returning {_USER_COLUMNS}",
+        [user_id],
+    )
+    updated = await cursor.fetchone()
+    assert updated is not None
+    return _session(config, _user(updated), session["id"], session["created_at"], refresh_token, method)
+
+
 # The router ----------------------------------------------------------------------------------
 
 
@@ -368,25 +412,7 @@ def create_auth_router(config: StackConfig) -> APIRouter:
                 raise _bad_request("user_banned", "User is banned")
             if row["email_confirmed_at"] is None:
                 raise _bad_request("email_not_confirmed", "Email not confirmed")
-            cursor = await conn.execute(  # GoTrue gives the session its id: the column has no default
-                "insert into auth.sessions (id, user_id) values (%s, %s) returning id, created_at",
-                [uuid.uuid4(), row["id"]],
-            )
-            session = await cursor.fetchone()
-            assert session is not None
-            refresh_token = _new_refresh_token()
-            await conn.execute(
-                "insert into auth.refresh_tokens (token, user_id, session_id) values (%s, %s, %s)",
-                [refresh_token, row["id"], session["id"]],
-            )
-            cursor = await conn.execute(
-                f"update auth.users set last_sign_in_at = now(), updated_at = now() where id = %s"
-                f" returning {_USER_COLUMNS}",
-                [row["id"]],
-            )
-            updated = await cursor.fetchone()
-            assert updated is not None
-            return _session(config, _user(updated), session["id"], session["created_at"], refresh_token)
+            return await open_session(config, conn, row["id"], "password")
 
     async def refresh_token_grant(body: RefreshTokenGrant) -> Session:
         """Rotate a refresh token as GoTrue does: the old one is revoked and a child issued. Reusing
@@ -484,6 +510,10 @@ def create_auth_router(config: StackConfig) -> APIRouter:
             sms_provider="",
             saml_enabled=False,
         )
+
+    from sapa.local.auth_email import add_email_routes  # it builds on this module's helpers
+
+    add_email_routes(router, config, connect)
 
     @router.api_route(
         "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False

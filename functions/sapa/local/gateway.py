@@ -4,7 +4,9 @@
   `/realtime/v1/websocket` by the Realtime stand-in;
 - every request needs an `apikey` (header or query) that is the anon or service-role key, else 401
   with Supabase's message; a request without `Authorization` gets `Authorization: Bearer <apikey>`;
-- CORS is open to any origin (the dashboard on its own port, browsers in tests).
+- CORS is open to any origin (the dashboard on its own port, browsers in tests);
+- as Supabase's Kong, `GET /auth/v1/verify` (the link in an e-mail) needs no key, nor does the local
+  e-mail outbox at `/outbox` (like the Supabase CLI's Inbucket).
 
 Production uses Supabase's API gateway; this module is never deployed."""
 
@@ -24,6 +26,7 @@ from starlette.websockets import WebSocket
 
 from sapa.local.auth import create_auth_router
 from sapa.local.config import StackConfig
+from sapa.local.outbox import create_outbox_router, local_outbox
 from sapa.local.realtime import RealtimeHub
 
 logger = logging.getLogger(__name__)
@@ -73,7 +76,7 @@ class ApiKeyMiddleware:
         self.api_keys = api_keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket") or _open_route(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -86,6 +89,14 @@ class ApiKeyMiddleware:
             extra = (b"authorization", f"Bearer {apikey}".encode())
             scope = {**scope, "headers": [*scope["headers"], extra]}
         await self.app(scope, receive, send)
+
+
+def _open_route(scope: Scope) -> bool:
+    """Kong's `auth-v1-open` route (the e-mail link) and the dev outbox take no API key."""
+    path: str = scope.get("path", "")
+    if scope["type"] != "http":
+        return False
+    return path.startswith("/outbox") or (path == "/auth/v1/verify" and scope.get("method") == "GET")
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, response: JSONResponse) -> None:
@@ -143,6 +154,7 @@ def create_gateway_app(config: StackConfig) -> FastAPI:
         openapi_url=None,
     )
     app.include_router(create_auth_router(config), prefix="/auth/v1")
+    app.include_router(create_outbox_router(local_outbox(config)))
     app.add_api_websocket_route("/realtime/v1/websocket", hub.serve)
     app.add_api_route("/rest/v1/{path:path}", proxy_to_postgrest, methods=_PROXY_METHODS)
     app.add_middleware(ApiKeyMiddleware, api_keys=frozenset({config.anon_key, config.service_role_key}))

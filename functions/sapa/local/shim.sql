@@ -103,6 +103,15 @@ create table if not exists auth.users (
   updated_at timestamptz default now()
 );
 
+-- GoTrue's columns of its e-mail flows (invite, recovery): the token hashes the links carry and when
+-- each e-mail was sent. Added separately so that an existing local database gets them too.
+alter table auth.users
+  add column if not exists invited_at timestamptz,
+  add column if not exists confirmation_token varchar(255),
+  add column if not exists confirmation_sent_at timestamptz,
+  add column if not exists recovery_token varchar(255),
+  add column if not exists recovery_sent_at timestamptz;
+
 create table if not exists auth.sessions (
   id uuid not null primary key,
   user_id uuid not null references auth.users (id) on delete cascade,

@@ -21,6 +21,7 @@ from sapa.local.config import StackConfig
 from sapa.local.dashboard import create_dashboard_app
 from sapa.local.migrate import apply_migrations
 from sapa.local.objects import ObjectStorage, start_object_storage
+from sapa.local.outbox import local_outbox
 from sapa.local.postgres import LocalPostgres
 from sapa.local.postgrest import start_postgrest
 from sapa.local.seed import seed_demo
@@ -42,6 +43,7 @@ def functions_environment(config: StackConfig) -> dict[str, str]:
         "SUPABASE_JWT_SECRET": config.jwt_secret,
         "ENVIRONMENT": "local",
         "CORS_ORIGINS": json.dumps([config.dashboard_url]),
+        "DASHBOARD_URL": config.dashboard_url,
         # Connecting a local WooCommerce (the WordPress plugin): a known dev connect token, shops on
         # http://localhost, sandbox WhatsApp senders (no Twilio here), and a credentials key generated
         # once per state folder.
@@ -89,6 +91,7 @@ def prepare_database(config: StackConfig, *, reset: bool = False) -> LocalPostgr
     postgres = LocalPostgres(config)
     if reset:
         postgres.destroy()
+        local_outbox(config).clear()  # its links name users of the old database
     postgres.start()
     apply_migrations(config.db_url)
     seed_demo(config.db_url)

@@ -42,6 +42,8 @@ from sapa.stores import storage
 from sapa.stores.crypto import CredentialsCipher, CredentialsKeyMissing, CredentialsUnreadable
 from sapa.stores.keys import key_hash, key_prefix, new_api_key
 from sapa.stores.models import OwnSender, StoreConnect, StoreConnected, StorePublic, WhatsAppSender
+from sapa.team import service as team
+from sapa.team.models import OwnerInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +140,8 @@ def connect_store(deps: StoreDeps, body: StoreConnect) -> StoreConnected:
         api_key=api_key,
         whatsapp_number=storage.store_public(deps.supabase, store_id).whatsapp_number,
         sync=storage.sync_status(deps.supabase, store_id),
+        owner=team.invite_shop_owner(deps.supabase, store_id, body.admin_email, deps.settings.dashboard_url),
+        dashboard_url=deps.settings.dashboard_url,
     )
 
 
@@ -187,7 +191,17 @@ def reconnect_store(deps: StoreDeps, body: StoreConnect, store_id: str) -> Store
         whatsapp_number=storage.store_public(deps.supabase, store_id).whatsapp_number,
         sync=storage.sync_status(deps.supabase, store_id),
         reconnected=True,
+        owner=_owner_after_reconnect(deps, store_id, body.admin_email),
+        dashboard_url=deps.settings.dashboard_url,
     )
+
+
+def _owner_after_reconnect(deps: StoreDeps, store_id: str, admin_email: str) -> OwnerInvitation:
+    """An owner who never accepted (or whose invitation expired) is invited again; else nothing is sent."""
+    owner = team.owner_invitation(deps.supabase, store_id)
+    if owner.status == "accepted":
+        return owner
+    return team.invite_shop_owner(deps.supabase, store_id, admin_email, deps.settings.dashboard_url)
 
 
 def disconnect_store(deps: StoreDeps, store_id: str) -> None:

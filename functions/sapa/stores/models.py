@@ -11,6 +11,8 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sapa.team.models import OwnerInvitation
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -111,6 +113,11 @@ class StoreConnected(BaseModel):
     reconnected: bool = False
     """True when the shop was connected already and this call replaced its keys, webhooks and API key
     (answered 200 instead of 201)."""
+    owner: OwnerInvitation | None = None
+    """The WordPress admin's e-mail as the store's owner: invited (an e-mail with a link to set a
+    password), or accepted (a Sapa user already, or the invitation was accepted)."""
+    dashboard_url: str | None = None
+    """Where the owner opens Sapa (the plugin's "Open Sapa"); null when the server does not say."""
 
 
 class WebhookHealth(BaseModel):
@@ -132,3 +139,6 @@ class StorePublic(BaseModel):
     webhooks: list[WebhookHealth] = []
     """Sapa's webhooks in the shop as the last health check (or the connect) found them."""
     webhooks_checked_at: datetime | None = None
+    owner: OwnerInvitation | None = None
+    """Whether the owner's invitation was accepted (see StoreConnected.owner)."""
+    dashboard_url: str | None = None

@@ -140,6 +140,8 @@ class Sapa_Connection {
 				'wc_key_id'       => $key['key_id'],
 				'api_key_last4'   => substr( $answer['api_key'], -4 ),
 				'connected_at'    => time(),
+				'dashboard_url'   => self::dashboard_url_from( $answer ),
+				'owner'           => self::owner_from( $answer ),
 			),
 			$answer['api_key']
 		);
@@ -255,10 +257,47 @@ class Sapa_Connection {
 	 */
 	private static function remember_store( array $store ) {
 		$changes = array( 'whatsapp_number' => self::number_from( $store ) );
+		if ( isset( $store['owner'] ) ) {
+			$changes['owner']         = self::owner_from( $store );
+			$changes['dashboard_url'] = self::dashboard_url_from( $store );
+		}
 		if ( isset( $store['whatsapp_mode'] ) && in_array( $store['whatsapp_mode'], array( 'provision', 'own' ), true ) ) {
 			$changes['whatsapp_mode'] = $store['whatsapp_mode'];
 		}
 		Sapa_Options::update_connection( $changes );
+	}
+
+	/**
+	 * The dashboard's address in an answer ("Open Sapa"), if it is an http(s) URL.
+	 *
+	 * @param array $answer Sapa's answer.
+	 * @return string ('' when none)
+	 */
+	public static function dashboard_url_from( array $answer ) {
+		if ( ! isset( $answer['dashboard_url'] ) || ! is_string( $answer['dashboard_url'] ) ) {
+			return '';
+		}
+		return esc_url_raw( $answer['dashboard_url'], array( 'http', 'https' ) );
+	}
+
+	/**
+	 * The shop owner's invitation in an answer: {email, status} with status accepted, pending, expired,
+	 * revoked or none; null when Sapa does not report it.
+	 *
+	 * @param array $answer Sapa's answer.
+	 * @return array|null
+	 */
+	public static function owner_from( array $answer ) {
+		if ( ! isset( $answer['owner'] ) || ! is_array( $answer['owner'] ) ) {
+			return null;
+		}
+		$owner  = $answer['owner'];
+		$status = isset( $owner['status'] ) && in_array( $owner['status'], array( 'accepted', 'pending', 'expired', 'revoked', 'none' ), true ) ? $owner['status'] : 'none';
+		return array(
+			'email'  => isset( $owner['email'] ) && is_string( $owner['email'] ) ? sanitize_email( $owner['email'] ) : '',
+			'status' => $status,
+			'error'  => isset( $owner['error'] ) && is_string( $owner['error'] ) ? sanitize_text_field( $owner['error'] ) : '',
+		);
 	}
 
 	/**

@@ -68,6 +68,9 @@ class Sapa_Rest {
 				'whatsapp_mode'   => isset( $store['whatsapp_mode'] ) ? (string) $store['whatsapp_mode'] : '',
 				'sync'            => self::clean_sync( isset( $store['sync'] ) && is_array( $store['sync'] ) ? $store['sync'] : array() ),
 				'webhooks'        => isset( $store['webhooks'] ) && is_array( $store['webhooks'] ) ? self::clean_webhooks( $store['webhooks'] ) : null,
+				'owner'           => Sapa_Connection::owner_from( $store ),
+				'owner_text'      => Sapa_Settings_Page::owner_text( Sapa_Connection::owner_from( $store ) ),
+				'dashboard_url'   => Sapa_Connection::dashboard_url_from( $store ),
 			)
 		);
 	}

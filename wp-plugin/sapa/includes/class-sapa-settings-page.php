@@ -177,6 +177,7 @@ class Sapa_Settings_Page {
 					?>
 				</td>
 			</tr>
+			<?php $this->render_dashboard_row( $connection ); ?>
 			<tr>
 				<th scope="row"><?php esc_html_e( 'Store ID', 'sapa' ); ?></th>
 				<td><code><?php echo esc_html( $connection['store_id'] ); ?></code></td>
@@ -212,6 +213,66 @@ class Sapa_Settings_Page {
 			<?php submit_button( __( 'Disconnect from Sapa', 'sapa' ), 'delete', 'submit', false ); ?>
 		</form>
 		<?php
+	}
+
+	/**
+	 * "Open Sapa" (the dashboard, where the team answers customers) and whether the owner's invitation was
+	 * accepted; sapa-admin.js keeps both current from GET /stores/me.
+	 *
+	 * @param array $connection Connection record.
+	 */
+	private function render_dashboard_row( array $connection ) {
+		$url   = isset( $connection['dashboard_url'] ) ? (string) $connection['dashboard_url'] : '';
+		$owner = isset( $connection['owner'] ) && is_array( $connection['owner'] ) ? $connection['owner'] : null;
+		?>
+		<tr>
+			<th scope="row"><?php esc_html_e( 'Sapa dashboard', 'sapa' ); ?></th>
+			<td>
+				<p>
+					<a class="button button-primary" id="sapa-open" href="<?php echo esc_url( $url ); ?>" target="_blank" rel="noopener noreferrer" <?php echo '' === $url ? 'hidden' : ''; ?>><?php esc_html_e( 'Open Sapa', 'sapa' ); ?></a>
+				</p>
+				<p id="sapa-owner-status" data-status="<?php echo esc_attr( null === $owner ? 'unknown' : $owner['status'] ); ?>"><?php echo esc_html( self::owner_text( $owner ) ); ?></p>
+			</td>
+		</tr>
+		<?php
+	}
+
+	/**
+	 * The owner's invitation in plain words.
+	 *
+	 * @param array|null $owner Sapa_Connection::owner_from() result.
+	 * @return string
+	 */
+	public static function owner_text( $owner ) {
+		if ( ! is_array( $owner ) ) {
+			return __( 'This Sapa server does not report the owner\'s invitation.', 'sapa' );
+		}
+		$email = isset( $owner['email'] ) ? (string) $owner['email'] : '';
+		switch ( $owner['status'] ) {
+			case 'accepted':
+				/* translators: %s: e-mail address */
+				$text = sprintf( __( 'Invitation accepted: %s signs in to Sapa as the store\'s owner.', 'sapa' ), $email );
+				break;
+			case 'pending':
+				/* translators: %s: e-mail address */
+				$text = sprintf( __( 'Invitation sent to %s, not accepted yet: open the link in that e-mail to set a password.', 'sapa' ), $email );
+				break;
+			case 'expired':
+				/* translators: %s: e-mail address */
+				$text = sprintf( __( 'The invitation to %s expired without being accepted. Disconnect and connect again to receive a new one.', 'sapa' ), $email );
+				break;
+			case 'revoked':
+				/* translators: %s: e-mail address */
+				$text = sprintf( __( 'The invitation to %s was revoked.', 'sapa' ), $email );
+				break;
+			default:
+				$text = __( 'No owner has been invited yet.', 'sapa' );
+		}
+		if ( ! empty( $owner['error'] ) ) {
+			/* translators: %s: why the e-mail was not sent */
+			$text .= ' ' . sprintf( __( 'The invitation e-mail could not be sent: %s', 'sapa' ), $owner['error'] );
+		}
+		return $text;
 	}
 
 	/**

@@ -169,6 +169,18 @@ class StackTest extends Sapa_Test_Case {
 		$this->assertStringContainsString( 'id="sapa-sync-status"', $page );
 		$this->assertStringNotContainsString( $api_key, $page );
 
+		// The WordPress admin's e-mail is invited as the store's owner: the page offers "Open Sapa" and says the
+		// invitation is not accepted yet; the invite sits in the local stack's e-mail outbox.
+		$admin_email = (string) get_option( 'admin_email' );
+		$this->assertSame( 'pending', $connection['owner']['status'], wp_json_encode( $connection['owner'] ) );
+		$this->assertSame( strtolower( $admin_email ), $connection['owner']['email'] );
+		$this->assertSame( rtrim( (string) getenv( 'DASHBOARD_URL' ), '/' ), $connection['dashboard_url'] );
+		$this->assertStringContainsString( 'id="sapa-open" href="' . esc_url( $connection['dashboard_url'] ) . '"', $page );
+		$this->assertStringContainsString( 'data-status="pending">Invitation sent to ' . strtolower( $admin_email ), $page );
+		$outbox = json_decode( (string) file_get_contents( getenv( 'API_URL' ) . '/outbox/api/messages?to=' . rawurlencode( strtolower( $admin_email ) ) ), true );
+		$this->assertSame( 'invite', $outbox[0]['kind'] );
+		$this->assertStringContainsString( '/auth/v1/verify?token=', $outbox[0]['link'] );
+
 		$status   = null;
 		$deadline = microtime( true ) + self::SYNC_TIMEOUT;
 		do {

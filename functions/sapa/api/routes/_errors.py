@@ -22,6 +22,7 @@ HTTP_STATUS_OF_SQLSTATE = {
     "22023": status.HTTP_422_UNPROCESSABLE_CONTENT,  # invalid_parameter_value: e.g. assignee of no store
     "22P02": status.HTTP_422_UNPROCESSABLE_CONTENT,  # invalid_text_representation
     "23514": status.HTTP_422_UNPROCESSABLE_CONTENT,  # check_violation
+    "23505": status.HTTP_409_CONFLICT,  # unique_violation: e.g. a member already
 }
 
 

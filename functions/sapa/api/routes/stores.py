@@ -19,6 +19,7 @@ from sapa.stores import storage
 from sapa.stores.connect import StoreApiError, StoreDeps, change_whatsapp, connect_store, disconnect_store
 from sapa.stores.keys import key_hash, looks_like_api_key
 from sapa.stores.models import StoreConnect, StoreConnected, StorePublic, SyncStatus, WhatsAppSender
+from sapa.team.service import owner_invitation
 
 router = APIRouter(prefix="/stores", tags=["stores"])
 CONNECT_TOKEN_HEADER = "X-Sapa-Connect-Token"  # noqa: S105 (a header name)
@@ -92,8 +93,11 @@ def connect(body: StoreConnect, deps: StoreDepsDep, response: Response) -> Store
 
 
 @router.get("/me", response_model=StorePublic)
-def me(store_id: ApiKeyStore, supabase: SupabaseDep) -> StorePublic:
-    return storage.store_public(supabase, store_id)
+def me(store_id: ApiKeyStore, supabase: SupabaseDep, settings: SettingsDep) -> StorePublic:
+    """With the owner's invitation (accepted or not) and the dashboard's address for "Open Sapa"."""
+    store = storage.store_public(supabase, store_id)
+    owner = owner_invitation(supabase, store_id)
+    return store.model_copy(update={"owner": owner, "dashboard_url": settings.dashboard_url})
 
 
 @router.post("/me/sync", status_code=status.HTTP_202_ACCEPTED, response_model=SyncStatus)

@@ -46,6 +46,7 @@
 			line( sync.error );
 		}
 		showWebhooks( state.webhooks );
+		showOwner( state );
 		var number = document.getElementById( 'sapa-whatsapp-number' );
 		if ( number ) {
 			number.textContent = state.whatsapp_number || t.noNumber;
@@ -79,6 +80,21 @@
 			list.appendChild( item );
 		} );
 		remote.appendChild( list );
+	}
+
+	// "Open Sapa" and the owner's invitation (GET /stores/me "owner", "dashboard_url"); the text comes
+	// from the plugin's REST route, already in plain words.
+	function showOwner( state ) {
+		var status = document.getElementById( 'sapa-owner-status' );
+		if ( status && state.owner_text ) {
+			status.textContent = state.owner_text;
+			status.setAttribute( 'data-status', state.owner ? state.owner.status : 'unknown' );
+		}
+		var open = document.getElementById( 'sapa-open' );
+		if ( open && state.dashboard_url ) {
+			open.setAttribute( 'href', state.dashboard_url );
+			open.hidden = false;
+		}
 	}
 
 	function fail( error ) {
