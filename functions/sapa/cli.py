@@ -209,11 +209,11 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     except UnknownStore as error:
         print(f"sapa jobs run: {error}", file=sys.stderr)
         return 1
-    for run in runs:
-        fields = asdict(run)
+    for store_run in runs:
+        fields = asdict(store_run)
         detail = fields.pop("detail")
         print(json.dumps(fields | detail, default=str))
-    return 1 if any(run.error for run in runs) else 0
+    return 1 if any(store_run.error for store_run in runs) else 0
 
 
 def _is_uuid(text: str) -> bool:

@@ -108,7 +108,7 @@ set search_path = ''
 as $$
   select distinct on (r.job) r.job, r.store_id, r.started_at, r.finished_at, r.rows_touched, r.more, r.error
   from public.job_runs r
-  order by r.job, r.started_at desc
+  order by r.job, r.started_at desc, r.id desc
 $$;
 
 revoke execute on function public.start_job_run, public.touch_job_run, public.finish_job_run, public.job_stores,

@@ -79,6 +79,22 @@ begin
 end
 $$;
 
+-- Within a purge's transaction: the rollups keep what they counted (the KPI triggers stand aside, as
+-- for kpi_rebuild) and the inbox is not told about each deleted row. Transaction-local, and switched
+-- off again at the end of each purge call.
+create function private.begin_purge() returns void
+language sql
+set search_path = ''
+as $$
+  select pg_catalog.set_config('sapa.kpi_rebuilding', 'on', true), pg_catalog.set_config('sapa.purging', 'on', true)
+$$;
+create function private.end_purge() returns void
+language sql
+set search_path = ''
+as $$
+  select pg_catalog.set_config('sapa.kpi_rebuilding', 'off', true), pg_catalog.set_config('sapa.purging', 'off', true)
+$$;
+
 -- The first instant kept: local midnight of today, retention_months ago, in the store's time zone.
 create function public.retention_cutoff(p_store_id uuid, p_now timestamptz default now()) returns timestamptz
 language sql stable
@@ -129,13 +145,12 @@ create function public.purge_messages(p_store_id uuid, p_message_ids uuid[], p_n
 returns integer
 language plpgsql
 set search_path = ''
-set sapa.kpi_rebuilding = 'on'  -- the rollups keep what they counted (restored when the function returns)
-set sapa.purging = 'on'         -- and the inbox is not told about each deleted row
 as $$
 declare
   v_deleted integer;
   v_conversations uuid[];
 begin
+  perform private.begin_purge();
   with deleted as (
     delete from public.messages m
     where m.store_id = p_store_id and m.id = any (p_message_ids)
@@ -144,6 +159,7 @@ begin
   )
   select count(*), coalesce(array_agg(distinct d.conversation_id), '{}') into v_deleted, v_conversations from deleted d;
   perform private.refresh_conversation_label(c) from unnest(v_conversations) c;
+  perform private.end_purge();
   return v_deleted;
 end;
 $$;
@@ -152,12 +168,10 @@ $$;
 -- (or for orders anonymised) in this one transaction. Returns {"table": name, "rows": n}; {"table":
 -- null, "rows": 0} when the store holds nothing older than its window. Messages with kept media are left
 -- to purge_messages (their objects go first).
-create function public.purge_expired(p_store_id uuid, p_limit integer default 1000, p_now timestamptz default now())
+create function private.purge_step(p_store_id uuid, p_limit integer, p_now timestamptz)
 returns jsonb
 language plpgsql
 set search_path = ''
-set sapa.kpi_rebuilding = 'on'
-set sapa.purging = 'on'
 as $$
 declare
   v_cutoff timestamptz;
@@ -289,6 +303,20 @@ begin
   return jsonb_build_object('table', null, 'rows', 0);
 end;
 $$;
+create function public.purge_expired(p_store_id uuid, p_limit integer default 1000, p_now timestamptz default now())
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_step jsonb;
+begin
+  perform private.begin_purge();
+  v_step := private.purge_step(p_store_id, p_limit, p_now);
+  perform private.end_purge();
+  return v_step;
+end;
+$$;
 comment on function public.purge_expired is
   'One batch of a store''s retention purge (what is older than retention_cutoff); {"table": null, "rows": 0} when done.';
 
@@ -296,5 +324,7 @@ revoke execute on function public.retention_cutoff, public.expired_message_media
   public.purge_expired, private.media_keys, private.purging from public, anon, authenticated;
 grant execute on function public.retention_cutoff, public.expired_message_media, public.purge_messages,
   public.purge_expired to service_role;
-grant execute on function private.media_keys, private.purging to service_role;
+revoke execute on function private.purge_step, private.begin_purge, private.end_purge from public, anon, authenticated;
+grant execute on function private.media_keys, private.purging, private.purge_step, private.begin_purge,
+  private.end_purge to service_role;
 grant execute on function private.refresh_conversation_label(uuid) to service_role;

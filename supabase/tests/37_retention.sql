@@ -143,9 +143,9 @@ select is((select count(*) from public.job_runs where store_id = tests.id('store
 select set_eq($$ select * from pg_temp.rollups(tests.id('store_a')) $$, $$ select * from a_rollups_before $$,
   'every KPI rollup of the store is kept as it was');
 select tests.authenticate_as(tests.id('owner_a'));
-select results_eq(
-  $$ select * from public.kpi_message_volume(tests.id('store_a'), '2026-03-31 17:00+00', '2026-04-01 17:00+00', 'day') $$,
-  $$ select * from a_volume_before $$, 'past KPIs still show: the purged day still counts its 2 messages');
+select is((select sum(inbound + outbound)
+           from public.kpi_message_volume(tests.id('store_a'), '2026-03-31 17:00+00', '2026-04-01 17:00+00', 'day')),
+  2::numeric, 'past KPIs still show: the purged day still counts its 2 messages');
 select tests.clear_authentication();
 
 select set_eq($$ select * from pg_temp.store_rows(tests.id('store_b')) $$, $$ select * from b_before $$,

@@ -4,7 +4,7 @@
 -- backoff, give-up after 24 h, the banner's rows readable by members only).
 begin;
 \ir _helpers.psql
-select plan(27);
+select plan(34);
 select tests.seed_two_stores();
 
 -- job_runs: the lease ---------------------------------------------------------------------------
@@ -28,6 +28,10 @@ select ok(not public.touch_job_run((select id from first_run), 41), 'the dead ru
 select lives_ok($$ select public.finish_job_run((select id from second_run), 12, false) $$, 'the new run finishes');
 select results_eq($$ select job, rows_touched, more, error from public.job_last_runs() where job = 'retention' $$,
   $$ values ('retention', 12::bigint, false, null::text) $$, 'sapa jobs list reads the last run');
+reset role;
+update public.job_runs set started_at = now() - interval '1 minute', heartbeat_at = now() - interval '1 minute'
+where store_id = tests.id('store_b');
+set local role service_role;
 select is((select array_agg(s) from public.job_stores('retention', array[tests.id('store_a'), tests.id('store_b')]) s),
   array[tests.id('store_b'), tests.id('store_a')], 'the store visited longest ago goes first');
 reset role;
@@ -49,7 +53,10 @@ select tests.clear_authentication();
 -- after the bot's answer; a second conversation where the customer wrote after the bot is not.
 update public.messages set created_at = now() - interval '2 days' where provider_message_id = 'SM-in-a';
 update public.messages set created_at = now() - interval '2 days' + interval '10 seconds' where provider_message_id = 'SM-out-a';
-update public.conversations set created_at = now() - interval '2 days' where id = tests.id('conversation_a');
+update public.conversations
+set created_at = now() - interval '2 days', last_inbound_at = now() - interval '2 days',
+    last_message_at = now() - interval '2 days' + interval '10 seconds'
+where id = tests.id('conversation_a');
 insert into public.customers (store_id, phone) values (tests.id('store_a'), '+6281299990001');
 insert into public.conversations (store_id, customer_id, created_at)
 select tests.id('store_a'), id, now() - interval '2 days' from public.customers where phone = '+6281299990001';
@@ -102,6 +109,24 @@ select is((select count(*) from public.outbound_retries), 2::bigint, 'the store'
 select tests.authenticate_as(tests.id('owner_a'));
 select is((select count(*) from public.outbound_retries), 0::bigint, 'another store''s members do not');
 select tests.clear_authentication();
+
+-- Sent at last: recorded, and the message leaves the table (the next one is still waiting).
+set local role service_role;
+select lives_ok($$ select public.record_retried_send(pg_temp.msg('first'), 'queued', 'SM' || repeat('7', 32)) $$,
+  'a retried send is recorded');
+reset role;
+select results_eq($$ select m.status::text, m.provider_message_id, exists (select from public.outbound_retries r where r.message_id = m.id)
+                     from public.messages m where m.id = pg_temp.msg('first') $$,
+  $$ values ('queued', 'SM' || repeat('7', 32), false) $$, 'with Twilio''s sid, and no longer waiting');
+-- 24 hours of failures: the conversation's waiting messages are failed with the reason.
+update public.outbound_retries set first_failed_at = now() - interval '25 hours';
+set local role service_role;
+select is(public.delay_send(pg_temp.msg('second'), 'Twilio answered 503'), 'failed', 'after 24 hours of failures it gives up');
+reset role;
+select results_eq($$ select status::text, metadata ->> 'error' like 'Not delivered: WhatsApp (Twilio) kept failing for 24.0 hours%'
+                     from public.messages where id = pg_temp.msg('second') $$,
+  $$ values ('failed', true) $$, 'the message shows why it was not delivered');
+select is((select count(*) from public.outbound_retries), 0::bigint, 'and nothing waits any more (the banner goes)');
 
 select * from finish();
 rollback;

@@ -95,7 +95,13 @@ def old_store(db: Db) -> Iterator[str]:
 
 
 def s3() -> Any:
-    return boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT_URL"], region_name="us-east-1")
+    return boto3.client(
+        "s3",
+        endpoint_url=os.environ["S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="local",  # the stack's moto server takes any credentials
+        aws_secret_access_key="local",
+    )
 
 
 def kept_objects(store_id: str) -> int:

@@ -4,7 +4,7 @@ the same rule the KPI functions apply to the ones not reached yet)."""
 
 from __future__ import annotations
 
-from sapa.jobs.runs import RunContext
+from sapa.jobs.runs import RunContext, integer
 
 BATCH = 500
 
@@ -12,7 +12,7 @@ BATCH = 500
 def resolve_assumed(context: RunContext, store_id: str) -> bool:
     while not context.out_of_time():
         params = {"p_store_id": store_id, "p_limit": BATCH}
-        resolved = int(context.supabase.rpc("resolve_assumed_conversations", params).execute().data or 0)
+        resolved = integer(context.supabase.rpc("resolve_assumed_conversations", params).execute().data)
         context.add(resolved)
         if resolved < BATCH:
             return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from sapa.db import rows
-from sapa.jobs.runs import RunContext
+from sapa.jobs.runs import RunContext, integer
 from sapa.knowledge.storage import ObjectStore, object_store
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def purge_expired(context: RunContext, store_id: str) -> bool:
             _delete_objects(objects, store_id, media)
             ids = [str(item["message_id"]) for item in media]
             deleted = context.supabase.rpc("purge_messages", {"p_store_id": store_id, "p_message_ids": ids})
-            _count(context, purged, "messages", int(deleted.execute().data or 0))
+            _count(context, purged, "messages", integer(deleted.execute().data))
             purged["media_objects"] = purged.get("media_objects", 0) + sum(
                 len(i["storage_keys"]) for i in media
             )

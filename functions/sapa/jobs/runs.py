@@ -124,7 +124,7 @@ def _run_store(name: str, handler: Handler, deps: JobDeps, store: str, deadline:
     if run_id is None:
         logger.info("%s: store %s is being worked on by another run", name, store)
         return StoreRun(name, store, None, skipped=True)
-    context = RunContext(deps, int(run_id), deadline)
+    context = RunContext(deps, integer(run_id), deadline)
     try:
         more = handler(context, store)
     except LeaseLost as error:
@@ -143,6 +143,13 @@ def _run_store(name: str, handler: Handler, deps: JobDeps, store: str, deadline:
 def _finish(deps: JobDeps, context: RunContext, *, more: bool, error: str | None = None) -> None:
     params = {"p_run_id": context.run_id, "p_rows": context.rows, "p_more": more, "p_error": error}
     deps.supabase.rpc("finish_job_run", params).execute()
+
+
+def integer(data: object) -> int:
+    """An SQL function's integer answer as PostgREST gives it."""
+    if isinstance(data, bool) or not isinstance(data, int | str):
+        raise TypeError(f"expected an integer from the database, got {data!r}")
+    return int(data)
 
 
 def _scalars(data: Any) -> list[Any]:
