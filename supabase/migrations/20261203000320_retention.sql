@@ -12,6 +12,14 @@ alter table public.stores add column retention_months integer not null default 6
   check (retention_months between 1 and 120);
 comment on column public.stores.retention_months is
   'Months the store keeps chats, tickets, notes, summaries and delivery records; older ones are purged by the retention job.';
+-- It replaces the interval column `retention` nothing read (the window now ends at a local midnight, a
+-- whole number of months back): a store that had changed it keeps its choice, rounded up to months.
+update public.stores
+set retention_months = least(120, greatest(1, (extract(year from retention) * 12 + extract(month from retention)
+                                               + case when extract(day from retention) > 0 then 1 else 0 end)::integer))
+where retention <> interval '6 months';
+alter table public.stores drop column retention;
+grant update (retention_months) on public.stores to authenticated;  -- owners and admins (the stores policy)
 
 -- The rollups outlive the conversations: the facts of a purged conversation stay (they name no person),
 -- tied to the store instead. A conversation deleted otherwise (not by the purge) still takes its facts
@@ -117,6 +125,10 @@ as $$
   from pg_catalog.jsonb_array_elements(p_media) e
 $$;
 
+-- Messages whose media is kept in object storage (the purge deletes their objects first).
+create index messages_store_created_kept_media_idx on public.messages (store_id, created_at)
+  where media @? '$[*] ? (@.storage_key != null)';
+
 -- Orders still holding personal fields: what the purge anonymises, oldest first.
 create index orders_store_created_personal_idx on public.orders (store_id, created_at)
   where billing_name is not null or billing_phone is not null or billing_email is not null;
@@ -135,7 +147,7 @@ as $$
   select m.id, private.media_keys(m.media)
   from public.messages m
   where m.store_id = p_store_id and m.created_at < public.retention_cutoff(p_store_id, p_now)
-    and private.media_keys(m.media) <> '{}'
+    and m.media @? '$[*] ? (@.storage_key != null)'
   order by m.created_at
   limit least(greatest(p_limit, 1), 1000)
 $$;
@@ -189,7 +201,8 @@ begin
     delete from public.messages m
     where m.id in (
       select x.id from public.messages x
-      where x.store_id = p_store_id and x.created_at < v_cutoff and private.media_keys(x.media) = '{}'
+      where x.store_id = p_store_id and x.created_at < v_cutoff
+        and not x.media @? '$[*] ? (@.storage_key != null)'
       order by x.created_at
       limit p_limit
       for update skip locked

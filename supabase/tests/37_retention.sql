@@ -3,7 +3,7 @@
 -- fields), leaves media rows to the job's S3 step, and never touches another store. Service role only.
 begin;
 \ir _helpers.psql
-select plan(24);
+select plan(27);
 select tests.seed_two_stores();
 
 -- "Now" is 15 June 2026 10:00 UTC = 17:00 WIB. Store A keeps 1 month: the window starts at
@@ -171,6 +171,14 @@ select throws_ok($$ select public.purge_expired(tests.id('store_a')) $$, '42501'
 select tests.clear_authentication();
 select throws_ok($$ update public.stores set retention_months = 0 where id = tests.id('store_a') $$, '23514', null,
   'a retention of 0 months is refused');
+select tests.authenticate_as(tests.id('owner_a'));
+select is(tests.affected_rows($$ update public.stores set retention_months = 12 where id = tests.id('store_a') $$), 1::bigint,
+  'an owner sets the store''s retention');
+select tests.authenticate_as(tests.id('agent_a'));
+select is(tests.affected_rows($$ update public.stores set retention_months = 1 where id = tests.id('store_a') $$), 0::bigint,
+  'an agent cannot');
+select tests.clear_authentication();
+select is((select retention_months from public.stores where id = tests.id('store_a')), 12, 'the owner''s setting stands');
 
 select * from finish();
 rollback;

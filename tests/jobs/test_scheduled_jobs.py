@@ -24,8 +24,8 @@ from psycopg.rows import DictRow, dict_row
 from tests.conftest import Stack
 
 Db = psycopg.Connection[DictRow]
-OLD_CONVERSATIONS = 40
-MESSAGES_EACH = 100
+OLD_CONVERSATIONS = 20
+MESSAGES_EACH = 50
 
 
 def sapa_jobs(*args: str, **env: str) -> subprocess.Popen[str]:
@@ -50,7 +50,7 @@ def db(stack: Stack) -> Iterator[Db]:
 
 @pytest.fixture
 def old_store(db: Db) -> Iterator[str]:
-    """A store keeping 1 month, with 40 conversations of 100 messages 3 months old (one a photo kept in
+    """A store keeping 1 month, with 20 conversations of 50 messages 3 months old (one a photo kept in
     S3) and one recent conversation."""
     row = db.execute(
         "insert into stores (name, retention_months, timezone) values ('Toko Lama', 1, 'Asia/Jakarta')"
@@ -134,7 +134,7 @@ def test_a_retention_run_killed_half_way_is_finished_by_the_next_and_a_third_cha
 
     first = sapa_jobs("run", "retention", "--store", old_store, RETENTION_BATCH_SIZE="20")
     deadline = time.monotonic() + 60
-    while not any(run["rows_touched"] >= 200 for run in runs(db, old_store)):
+    while not any(run["rows_touched"] >= 100 for run in runs(db, old_store)):
         assert first.poll() is None, first.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -165,7 +165,7 @@ def test_a_retention_run_killed_half_way_is_finished_by_the_next_and_a_third_cha
 
 def test_two_runners_at_once_never_work_on_the_same_store_together(db: Db, old_store: str) -> None:
     expected = MESSAGES_EACH * OLD_CONVERSATIONS + 1 + OLD_CONVERSATIONS  # old messages + conversations
-    both = [sapa_jobs("run", "retention", "--store", old_store, RETENTION_BATCH_SIZE="50") for _ in range(2)]
+    both = [sapa_jobs("run", "retention", "--store", old_store, RETENTION_BATCH_SIZE="25") for _ in range(2)]
     results = [finish(process) for process in both]
 
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
