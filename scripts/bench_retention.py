@@ -82,6 +82,8 @@ class LockSampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.held: dict[tuple[int, datetime], float] = {}
+        self.longest_wait_ms = 0.0
+        """The longest any backend was seen waiting for a lock (the inbox's writes and reads included)."""
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -96,19 +98,27 @@ class LockSampler(threading.Thread):
                 ).fetchall():
                     key = (pid, xact_start)
                     self.held[key] = max(self.held.get(key, 0.0), float(held_ms))
+                (waiting,) = conn.execute(  # type: ignore[misc]
+                    "select coalesce(max(extract(epoch from clock_timestamp() - state_change) * 1000), 0)"
+                    " from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()"
+                ).fetchone()
+                self.longest_wait_ms = max(self.longest_wait_ms, float(waiting))
 
 
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def rollups(conn: psycopg.Connection[Any], store_id: str) -> tuple[Any, ...]:
+def rollups(conn: psycopg.Connection[Any], store_id: str, cutoff: datetime) -> tuple[Any, ...]:
+    """The rollups of the purged months (the probe adds messages after the cutoff meanwhile)."""
     row = conn.execute(
-        "select (select sum(inbound + outbound) from private.kpi_message_slots where store_id = %(s)s),"
-        " (select sum(conversations) from private.kpi_conversation_hours where store_id = %(s)s),"
-        " (select count(*) from private.kpi_conversations where store_id = %(s)s),"
-        " (select sum(orders) from private.kpi_order_hours where store_id = %(s)s)",
-        {"s": store_id},
+        "select (select sum(inbound + outbound) from private.kpi_message_slots"
+        "         where store_id = %(s)s and slot < %(c)s),"
+        " (select sum(conversations) from private.kpi_conversation_hours"
+        "         where store_id = %(s)s and hour < %(c)s),"
+        " (select count(*) from private.kpi_conversations where store_id = %(s)s and created_at < %(c)s),"
+        " (select sum(orders) from private.kpi_order_hours where store_id = %(s)s and hour < %(c)s)",
+        {"s": store_id, "c": cutoff},
     ).fetchone()
     assert row is not None
     return tuple(row)
@@ -133,7 +143,7 @@ def main() -> int:
             " order by created_at desc limit 1",
             (store_id,),
         ).fetchone()
-        before = rollups(conn, store_id)
+        before = rollups(conn, store_id, cutoff)
         print(f"\nRetention 1 month: {expired:,} messages older than {cutoff:%Y-%m-%d %H:%M %Z} to purge")
 
         baseline = Probe(store_id, str(conversation_id))
@@ -167,7 +177,7 @@ def main() -> int:
         (left,) = conn.execute(  # type: ignore[misc]
             "select count(*) from public.messages where store_id = %s and created_at < %s", (store_id, cutoff)
         ).fetchone()
-        after = rollups(conn, store_id)
+        after = rollups(conn, store_id, cutoff)
 
     longest_lock = max(sampler.held.values(), default=0.0)
     print(f"Purged in {elapsed:.1f} s (batches of {settings.retention_batch_size}):")
@@ -180,7 +190,8 @@ def main() -> int:
     print(f"Older messages left: {left:,}; KPI rollups kept: {before == after} ({before} → {after})")
     print(
         f"Longest lock held on messages by a purge transaction (pg_locks every 5 ms): {longest_lock:.1f} ms"
-        f" over {len(sampler.held):,} transactions"
+        f" over {len(sampler.held):,} transactions seen; longest wait of any backend for a lock:"
+        f" {sampler.longest_wait_ms:.1f} ms"
     )
     print(
         "Inbox probe (insert + read of one conversation, every 20 ms):"

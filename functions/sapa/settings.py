@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     the next run; the background function's timeout is 600 s. A batch is never cut short."""
     scheduled_job_lease_seconds: int = 300
     """A run without a heartbeat for this long is taken as dead: the next run goes on where it stopped."""
-    retention_batch_size: int = 2000
+    retention_batch_size: int = 1000
     """Rows one retention batch deletes in one short transaction (the inbox never waits on a purge)."""
     send_give_up_hours: float = 24.0
     """How long a message Twilio cannot take (5xx, 429, timeout) is retried before it is marked failed."""
