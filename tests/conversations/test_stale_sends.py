@@ -4,12 +4,17 @@ agent's replies go through the real API and the real `twilio` SDK, to a fake Twi
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from supabase import Client
 
+from sapa.assistant import answer
+from sapa.channels.twilio.sender import TwilioSender
+from sapa.conversations.reply import ReplyDeps, reply_to_message
 from sapa.db import get_supabase
 from sapa.jobs.runs import JobDeps, StoreRun
 from sapa.jobs.scheduled import JOBS
@@ -18,7 +23,8 @@ from tests.api.conftest import api as api
 from tests.api.conftest import db as db
 from tests.api.conftest import jobs as jobs
 from tests.api.conftest import shop as shop
-from tests.api.inbox import Db, Shop, messages, new_conversation, use_twilio_account
+from tests.api.inbox import Db, Shop, messages, new_conversation, new_phone, use_twilio_account
+from tests.conftest import Stack, make_settings
 from tests.conversations.fake_twilio_outage import FakeTwilioOutage, Outcome
 from tests.conversations.fake_twilio_outage import twilio_outage as twilio_outage
 
@@ -164,4 +170,43 @@ def test_a_message_failing_for_24_hours_is_given_up_and_a_closed_window_fails_at
     assert closed["status"] == "failed"
     assert "24 hours" in closed["metadata"]["error"]
     assert twilio.created == []
+    assert waiting(db, shop) == []
+
+
+def test_a_bot_reply_twilio_cannot_take_waits_and_the_job_sends_it(
+    db: Db, service_client: Client, shop: Shop, stack: Stack, twilio: FakeTwilioOutage
+) -> None:
+    use_twilio_account(db, shop.id, ACCOUNT)
+    settings = make_settings(stack, openai_api_key=None, twilio_api_base_url=twilio.url)
+    deps = ReplyDeps(service_client, settings, TwilioSender(settings), answer)
+    params = {
+        "p_to_phone": shop.number,
+        "p_from_phone": new_phone(),
+        "p_profile_name": "Rina",
+        "p_message_sid": "SM" + secrets.token_hex(16),
+        "p_body": "Halo kak, toko buka jam berapa?",
+        "p_media": [],
+    }
+    [row] = service_client.rpc("ingest_whatsapp_message", params).execute().data  # type: ignore[misc]
+    inbound = str(row["message_id"])  # type: ignore[call-overload,index]
+    twilio.fail(1)
+
+    assert reply_to_message(deps, inbound) == "done"  # not failed, not handed to a person: it waits
+
+    parts = db.execute(
+        "select body, status from messages where reply_to = %s order by created_at, id", (inbound,)
+    ).fetchall()
+    assert parts and {p["status"] for p in parts} == {"queued"}
+    assert len(waiting(db, shop)) == len(parts)
+    state = db.execute(
+        "select j.status::text as job, c.status::text as conversation from reply_jobs j"
+        " join messages m on m.id = j.message_id join conversations c on c.id = m.conversation_id"
+        " where j.message_id = %s",
+        (inbound,),
+    ).fetchone()
+    assert state == {"job": "done", "conversation": "bot"}
+    db.execute("update outbound_retries set next_attempt_at = now() where store_id = %s", (shop.id,))
+    [run] = JOBS["stale-sends"].run(JobDeps(service_client, settings), shop.id)
+    assert run.error is None
+    assert twilio.delivered() == [p["body"] for p in parts]
     assert waiting(db, shop) == []
