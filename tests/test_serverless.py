@@ -661,3 +661,16 @@ def test_the_deployment_has_no_secrets_one_cors_list_and_consistent_retries() ->
     python_requirements = spec["custom"]["pythonRequirements"]
     assert python_requirements["slimPatternsAppendDefaults"] is False  # keeps *.dist-info
     assert not any("dist-info" in pattern for pattern in python_requirements["slimPatterns"])
+
+
+def test_every_scheduled_job_has_its_eventbridge_schedule_on_the_background_function() -> None:
+    from sapa.jobs.scheduled import JOBS
+
+    events = _functions()["background"]["events"]
+    schedules = {
+        event["schedule"]["input"]["scheduled"]: event["schedule"] for event in events if "schedule" in event
+    }
+    assert set(schedules) == set(JOBS)
+    for name, job in JOBS.items():
+        assert schedules[name]["rate"] == job.schedule, name
+        assert job.interval_seconds >= 60  # EventBridge's finest rate

@@ -5,9 +5,11 @@ sapa status [-o text|env] [--profile …]      URLs, keys and demo logins of the
 sapa exec [--profile test] [--reset] -- CMD  start the stack, run CMD with its env, stop it
 sapa db migrate [--profile …]                apply new migrations to the local database
 sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
-sapa jobs run woocommerce-health [--store ID]   check (re-enable, re-sync) the shops' webhooks once
-sapa store export ARCHIVE --store ID   write the whole store as a backup archive (as the Data button)
-sapa store import ARCHIVE --store ID   restore a backup archive into an empty store
+sapa jobs list                               the scheduled jobs, their schedules and last runs
+sapa jobs run NAME [--store ID]              run a scheduled job once (assumed-resolutions, retention,
+                                             stale-sends, woocommerce-health)
+sapa store export ARCHIVE --store ID         write the whole store as a backup archive (as the Data button)
+sapa store import ARCHIVE --store ID         restore a backup archive into an empty store
 """
 
 from __future__ import annotations
@@ -168,11 +170,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
-    """A scheduled job, once, now. Settings come from the environment (as on AWS); without
-    SUPABASE_URL there, from the running local stack of --profile."""
+    """The scheduled jobs: list them, or run one once, now. Settings come from the environment (as on
+    AWS); without SUPABASE_URL there, from the running local stack of --profile."""
     import json
     from dataclasses import asdict
 
+    from sapa.jobs.scheduled import JOBS
+
+    if args.action == "run" and args.job not in JOBS:
+        print(f"sapa jobs run: give one of {', '.join(JOBS)} (got {args.job!r})", file=sys.stderr)
+        return 2
+    if args.store is not None and not _is_uuid(args.store):
+        print(f"sapa jobs: --store takes a store's id (a UUID), not {args.store!r}", file=sys.stderr)
+        return 2
     if "SUPABASE_URL" not in os.environ:
         from sapa.local.stack import functions_environment
 
@@ -184,15 +194,46 @@ def cmd_jobs(args: argparse.Namespace) -> int:
             )
             return 1
         os.environ.update(functions_environment(config))
-    from sapa.commerce.woocommerce.health import check_stores
-    from sapa.commerce.woocommerce.shop import ShopDeps
     from sapa.db import get_supabase
+    from sapa.jobs.runs import JobDeps, UnknownStore, last_runs
     from sapa.settings import get_settings
 
-    reports = check_stores(ShopDeps(get_supabase(), get_settings()), args.store)
-    for report in reports:
-        print(json.dumps(asdict(report)))
-    return 1 if any(report.error for report in reports) else 0
+    deps = JobDeps(get_supabase(), get_settings())
+    if args.action == "list":
+        last = last_runs(deps.supabase)
+        print(f"{'job':<22}{'schedule':<20}last run")
+        for name, job in JOBS.items():
+            run = last.get(name)
+            summary = "never" if run is None else _run_summary(run)
+            print(f"{name:<22}{job.schedule:<20}{summary}")
+        return 0
+    try:
+        runs = JOBS[args.job].run(deps, args.store)
+    except UnknownStore as error:
+        print(f"sapa jobs run: {error}", file=sys.stderr)
+        return 1
+    for store_run in runs:
+        fields = asdict(store_run)
+        detail = fields.pop("detail")
+        print(json.dumps(fields | detail, default=str))
+    return 1 if any(store_run.error for store_run in runs) else 0
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _run_summary(run: dict[str, object]) -> str:
+    state = "running" if run["finished_at"] is None else f"finished {run['finished_at']}"
+    more = ", more next run" if run["more"] else ""
+    error = f", error: {run['error']}" if run["error"] else ""
+    return f"started {run['started_at']} ({state}, {run['rows_touched']} rows{more}{error})"
 
 
 def cmd_store(args: argparse.Namespace) -> int:
@@ -258,10 +299,10 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["migrate"])
     db.set_defaults(handler=cmd_db_migrate)
 
-    jobs = add("jobs", "run a scheduled job once")
-    jobs.add_argument("action", choices=["run"])
-    jobs.add_argument("job", choices=["woocommerce-health"])
-    jobs.add_argument("--store", help="one store's id (default: every connected store)")
+    jobs = add("jobs", "list the scheduled jobs, or run one once")
+    jobs.add_argument("action", choices=["list", "run"])
+    jobs.add_argument("job", nargs="?", help="the job to run (sapa jobs list names them)")
+    jobs.add_argument("--store", help="one store's id (default: every store the job visits)")
     jobs.set_defaults(handler=cmd_jobs)
 
     store = add("store", "a store's backup archive: export it, or import one into an empty store")

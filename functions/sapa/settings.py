@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     twilio_api_base_url: str | None = None
     """Overrides https://api.twilio.com for the Twilio SDK (a Twilio-compatible proxy, or a test double)."""
+    twilio_timeout_seconds: float = 10.0
+    """How long a send waits for Twilio's answer; a timeout is ambiguous (Twilio may have the message),
+    so the stale-sends job looks for it in Twilio's list before sending again."""
     twilio_account_sid: str | None = None
     """The operator's master Twilio account: provisions a subaccount and a number for each shop that asks
     for one. Unset: shops bring their own sender."""
@@ -96,12 +99,22 @@ class Settings(BaseSettings):
     """Accept shops at http:// URLs (local and staging shops). Sapa then signs its requests with OAuth
     1.0a, as WooCommerce requires over plain HTTP, so the secret never travels; the shop's data does,
     unencrypted. False refuses them (422)."""
-    woocommerce_health_interval_seconds: float = 900.0
-    """How often the local stack checks the connected shops' webhooks (on AWS: the EventBridge
-    schedule in serverless.yml); 0 turns the local check off."""
     backfill_pages_per_job: int = 10
     """REST pages (100 items each) one backfill job applies before it queues its continuation, so a job
     ends well within a Lambda's time limit."""
+
+    scheduled_jobs_interval_seconds: float = 60.0
+    """How often the local stack's schedule thread looks for scheduled jobs that are due (each job has
+    its own schedule, sapa.jobs.scheduled.JOBS; on AWS, EventBridge in serverless.yml); 0 turns it off."""
+    scheduled_job_budget_seconds: float = 240.0
+    """Seconds one run of a scheduled job works (over all stores) before it stops and leaves the rest to
+    the next run; the background function's timeout is 600 s. A batch is never cut short."""
+    scheduled_job_lease_seconds: int = 300
+    """A run without a heartbeat for this long is taken as dead: the next run goes on where it stopped."""
+    retention_batch_size: int = 1000
+    """Rows one retention batch deletes in one short transaction (the inbox never waits on a purge)."""
+    send_give_up_hours: float = 24.0
+    """How long a message Twilio cannot take (5xx, 429, timeout) is retried before it is marked failed."""
 
     job_max_attempts: int = 5
     """Tries per job; after the last one a reply hands its conversation to a person and SQS moves the job

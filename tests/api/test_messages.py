@@ -196,7 +196,7 @@ def test_twilio_refusing_the_message_is_recorded_as_failed(
     assert stored["status"] == "failed"
 
 
-def test_twilio_unreachable_is_a_502_and_the_message_is_marked_failed(
+def test_twilio_unreachable_leaves_the_message_queued_for_the_stale_sends_job(
     api: TestClient, db: Db, shop: Shop, twilio: FakeTwilio
 ) -> None:
     use_twilio_account(db, shop.id, ACCOUNT)
@@ -210,11 +210,14 @@ def test_twilio_unreachable_is_a_502_and_the_message_is_marked_failed(
         json={"body": "Halo"},
     )
 
-    assert response.status_code == 502
-    assert "try again" in response.json()["detail"]
+    assert response.status_code == 201
+    assert "503" in response.json()["metadata"]["delayed"]
     [stored] = messages(db, conversation_id)
-    assert stored["status"] == "failed"
-    assert "503" in stored["metadata"]["error"]
+    assert stored["status"] == "queued"  # not failed: it waits for the next try
+    retry = db.execute(
+        "select attempts from outbound_retries where message_id = %s", (stored["id"],)
+    ).fetchone()
+    assert retry == {"attempts": 1}
 
 
 def test_a_resolved_conversation_takes_no_reply(api: TestClient, db: Db, shop: Shop) -> None:

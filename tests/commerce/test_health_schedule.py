@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from sapa.jobs.queue import Job
+from sapa.jobs.scheduled import JOBS
 from sapa.local.config import StackConfig
 from sapa.local.stack import local_credentials_key
 from sapa.stores.crypto import CredentialsCipher
@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_background_function_runs_the_health_job_on_a_schedule() -> None:
     spec = yaml.safe_load((ROOT / "serverless.yml").read_text())
     events = spec["functions"]["background"]["events"]
-    [schedule] = [event["schedule"] for event in events if "schedule" in event]
-    assert schedule["rate"].startswith("rate(")
-    assert Job.model_validate(schedule["input"]["job"]).type == "woocommerce_health"
+    [schedule] = [
+        event["schedule"]
+        for event in events
+        if "schedule" in event and event["schedule"]["input"] == {"scheduled": "woocommerce-health"}
+    ]
+    assert schedule["rate"] == JOBS["woocommerce-health"].schedule == "rate(15 minutes)"
 
 
 def test_the_cli_checks_a_store_and_reenables_its_disabled_webhook(db: Db, woo: FakeWooCommerce) -> None:

@@ -8,7 +8,7 @@ import {
   type InboxFilters,
   type StatusFilter,
 } from '../filters'
-import { CATEGORY_LABELS, URGENCY_LABELS } from '../format'
+import { CATEGORY_LABELS, formatDateTime, URGENCY_LABELS } from '../format'
 import type { Workspace } from '../models/workspace'
 import { useNow, useStore } from '../store'
 import { CATEGORIES, URGENCIES, type IssueCategory, type Urgency } from '../types'
@@ -21,6 +21,7 @@ const ASSIGNMENT_OPTIONS: AssignmentFilter[] = ['all', 'mine', 'unassigned']
 export function InboxPane({ workspace, openId }: { workspace: Workspace; openId: string | null }) {
   const state = useStore(workspace.inbox.state)
   const team = useStore(workspace.team)
+  const delayedSince = useStore(workspace.deliveryDelayedSince)
   const now = useNow(15_000)
   const { filters } = state
   const listRef = useRef<HTMLUListElement>(null)
@@ -62,6 +63,13 @@ export function InboxPane({ workspace, openId }: { workspace: Workspace; openId:
 
   return (
     <section class="pane pane--inbox" aria-labelledby="inbox-heading">
+      {delayedSince && (
+        <p class="composer__notice composer__notice--warn" role="status" data-testid="delivery-delayed">
+          <Icon name="alert" size={15} />
+          WhatsApp delivery delayed since {formatDateTime(delayedSince)}: messages wait and are sent in order
+          when Twilio answers again.
+        </p>
+      )}
       <div class="inbox-head">
         <div class="inbox-head__title">
           <h2 id="inbox-heading">Conversations</h2>

@@ -27,6 +27,8 @@ export class Workspace {
   readonly templates = new Store<TemplatesState>({ list: null, error: null })
   readonly open = new Store<ConversationModel | null>(null)
   readonly queue = new Store<QueueCounts | null>(null)
+  /** Since when WhatsApp sends have been failing (Twilio down: they wait for a retry); null when none wait. */
+  readonly deliveryDelayedSince = new Store<string | null>(null)
   private queueTimer: ReturnType<typeof setTimeout> | null = null
   readonly inbox: InboxModel
   private subscription: StoreSubscription | null = null
@@ -77,6 +79,7 @@ export class Workspace {
       },
       (payload) => {
         if (this.disposed) return
+        if ((payload as { table?: unknown } | null)?.table === 'outbound_retries') void this.loadDeliveryDelay()
         for (const listener of [...this.broadcastListeners]) listener(payload)
       },
     )
@@ -85,7 +88,19 @@ export class Workspace {
       return
     }
     this.subscription = subscription
-    await Promise.all([this.inbox.reload(), this.loadTeam(), this.countQueue()])
+    await Promise.all([this.inbox.reload(), this.loadTeam(), this.countQueue(), this.loadDeliveryDelay()])
+  }
+
+  /** The oldest message waiting for Twilio (outbound_retries, readable by the store's members). */
+  private async loadDeliveryDelay(): Promise<void> {
+    const { data, error } = await this.client
+      .from('outbound_retries')
+      .select('first_failed_at')
+      .eq('store_id', this.storeId)
+      .order('first_failed_at', { ascending: true })
+      .limit(1)
+    if (error || this.disposed) return // the banner is a convenience: the messages show their state too
+    this.deliveryDelayedSince.set((data?.[0]?.first_failed_at as string | undefined) ?? null)
   }
 
   private async countQueue(): Promise<void> {

@@ -15,13 +15,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from supabase import Client
 
-from sapa.channels.twilio.sender import SendResult, TwilioUnavailable
+from sapa.channels.twilio.sender import SendResult
 from sapa.conversations.outbound import (
     Destination,
     MessageSender,
     StoredMessage,
     Template,
-    record_send_result,
     send_stored_message,
 )
 from sapa.conversations.records import ConversationStatus, MessagePublic
@@ -80,7 +79,8 @@ def reply_as_agent(
 ) -> MessagePublic:
     """Store and send the reply; the stored message with the send's outcome (sandbox without a Twilio
     account). Raises ConversationNotFound, CannotReply, OutsideServiceWindow and TemplateError before
-    anything is stored; TwilioUnavailable after the message was stored and marked failed."""
+    anything is stored. When Twilio cannot take it now the message is returned queued with
+    metadata.delayed and the stale-sends job sends it later."""
     destination = _destination(deps.supabase, store_id, conversation_id)
     body, template = _body(deps.supabase, store_id, content)
     require_open_window(destination.last_inbound_at, deps.clock(), is_template=template is not None)
@@ -93,7 +93,10 @@ def reply_as_agent(
     }
     stored = MessagePublic.model_validate(deps.supabase.rpc("record_agent_message", params).execute().data)
     result = _send(deps, destination, stored, content)
-    metadata = stored.metadata | ({"error": result.error} if result.error else {})
+    if result.delayed:  # Twilio could not take it now: the stale-sends job sends it (in order)
+        metadata = stored.metadata | {"delayed": result.error or "waiting behind an earlier message"}
+    else:
+        metadata = stored.metadata | ({"error": result.error} if result.error else {})
     return stored.model_copy(
         update={
             "status": result.status,
@@ -132,16 +135,12 @@ def _send(
 ) -> SendResult:
     stored = StoredMessage(id=str(message.id), body=message.body, status=message.status)
     template = None if isinstance(content, TextReply) else Template(**content.model_dump())
-    try:
-        return send_stored_message(
-            deps.supabase,
-            deps.sender,
-            destination,
-            stored,
-            now=deps.clock(),
-            template=template,
-            status_callback=deps.status_callback,
-        )
-    except TwilioUnavailable as error:
-        record_send_result(deps.supabase, stored.id, SendResult("failed", error=str(error)))
-        raise
+    return send_stored_message(
+        deps.supabase,
+        deps.sender,
+        destination,
+        stored,
+        now=deps.clock(),
+        template=template,
+        status_callback=deps.status_callback,
+    )

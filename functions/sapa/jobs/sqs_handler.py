@@ -5,7 +5,8 @@ backoff set here (ChangeMessageVisibility: settings.retry_delay_seconds of its r
 minutes, instead of the queue's visibility timeout). Its last try (settings.job_max_attempts, which is the
 queue's maxReceiveCount) gives the job up: a reply hands its conversation to a person, and SQS moves the
 message to the dead-letter queue. An EventBridge schedule (serverless.yml) invokes it with
-`{"job": {...}}`: that one job runs at once, and a failure is raised (Lambda logs it and retries).
+`{"scheduled": NAME}`: one run of that scheduled job (sapa.jobs.scheduled), a failure raised (Lambda logs
+it); `{"job": {...}}` runs one queue job at once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
     use_log_level(get_settings())
-    if "job" in event:  # a scheduled job
+    if "scheduled" in event:  # an EventBridge schedule: one run of a scheduled job (sapa.jobs.scheduled)
+        _run_scheduled(str(event["scheduled"]))
+        return {"batchItemFailures": []}
+    if "job" in event:  # a queue job invoked directly
         handle(Job.model_validate(event["job"]), follow_ups=follow_up_queue())
         return {"batchItemFailures": []}
     failures = []
@@ -37,6 +41,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dic
             failures.append({"itemIdentifier": record["messageId"]})
     logger.remove_keys(["message_id", "job", "subject"])
     return {"batchItemFailures": failures}
+
+
+def _run_scheduled(name: str) -> None:
+    """A failed store is recorded in job_runs and raised here too, so Lambda counts the invocation as
+    failed (its metrics and alarms); the next scheduled run goes on where this one stopped."""
+    from sapa.db import get_supabase
+    from sapa.jobs.runs import JobDeps
+    from sapa.jobs.scheduled import run_scheduled
+
+    runs = run_scheduled(name, JobDeps(get_supabase(), get_settings()))
+    failed = [run for run in runs if run.error]
+    if failed:
+        raise RuntimeError(f"{name}: {len(failed)} of {len(runs)} stores failed: {failed[0].error}")
 
 
 def _run(record: dict[str, Any]) -> bool:

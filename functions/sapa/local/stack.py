@@ -98,19 +98,22 @@ def prepare_database(config: StackConfig, *, reset: bool = False) -> LocalPostgr
     return postgres
 
 
-def _start_webhook_health() -> threading.Event:
-    """The `woocommerce_health` job on a schedule, as EventBridge runs it on AWS (a daemon thread)."""
-    from sapa.commerce.woocommerce.health import check_periodically
-    from sapa.commerce.woocommerce.shop import ShopDeps
+def _start_scheduled_jobs(config: StackConfig) -> threading.Event:
+    """The scheduled jobs (sapa.jobs.scheduled) on their schedules, as EventBridge runs them on AWS (a
+    daemon thread). Not in the test profile unless SCHEDULED_JOBS_INTERVAL_SECONDS is set: its suites
+    run the jobs themselves, and a run in the background would race them."""
     from sapa.db import get_supabase
+    from sapa.jobs.runs import JobDeps
+    from sapa.jobs.scheduled import run_on_schedule
     from sapa.settings import get_settings
 
     stop = threading.Event()
     settings = get_settings()
-    if settings.woocommerce_health_interval_seconds > 0:
-        deps = ShopDeps(get_supabase(), settings)
-        args = (deps, settings.woocommerce_health_interval_seconds, stop)
-        threading.Thread(target=check_periodically, args=args, name="woocommerce-health", daemon=True).start()
+    if config.profile == "test" and "SCHEDULED_JOBS_INTERVAL_SECONDS" not in os.environ:
+        return stop
+    if settings.scheduled_jobs_interval_seconds > 0:
+        args = (JobDeps(get_supabase(), settings), stop, settings.scheduled_jobs_interval_seconds)
+        threading.Thread(target=run_on_schedule, args=args, name="scheduled-jobs", daemon=True).start()
     return stop
 
 
@@ -148,7 +151,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
 
         functions = create_app()
         functions.include_router(create_simulator_router(config, get_supabase()))
-        health_stop = _start_webhook_health()
+        jobs_stop = _start_scheduled_jobs(config)
         servers = [
             _server(create_gateway_app(config), config, config.gateway_port),
             _server(functions, config, config.functions_port),
@@ -173,7 +176,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         try:
             asyncio.run(main())
         finally:
-            health_stop.set()
+            jobs_stop.set()
             ready_file.unlink(missing_ok=True)
     finally:
         if object_storage is not None:

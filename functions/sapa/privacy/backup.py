@@ -55,7 +55,7 @@ SETTINGS: tuple[str, ...] = (
     "timezone",
     "currency",
     "default_country",
-    "retention",
+    "retention_months",
     "bot_persona",
     "bot_languages",
     "bot_max_reply_chars",

@@ -8,9 +8,10 @@ Free text goes only within 24 hours of the customer's last message (422 otherwis
 template goes any time, and the thread shows its rendered text. Replying takes the conversation over
 (status human, assigned to the caller) when the bot has it or nobody does. The message is stored
 queued, then sent: its status in the answer is Twilio's (queued/sent), sandbox for a store without a
-Twilio account, or failed (Twilio refused it; metadata.error says why). 404: no such conversation;
-409: resolved; 422: window closed, unknown template or variables missing; 502: Twilio could not be
-reached (the message is stored as failed)."""
+Twilio account, or failed (Twilio refused it for good; metadata.error says why). When Twilio cannot
+take it now (5xx, 429, timeout) it stays queued with metadata.delayed and the stale-sends job sends it,
+in order, for up to 24 hours. 404: no such conversation; 409: resolved; 422: window closed, unknown
+template or variables missing."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sapa.api.deps import ReplyQueueDep, SenderDep, SettingsDep, StoreMember, SupabaseDep
 from sapa.api.routes._errors import AUTH_RESPONSES, refusals_as_http_errors
 from sapa.api.routes._follow_up import summarize_if_due
-from sapa.channels.twilio.sender import MAX_BODY, TwilioUnavailable
+from sapa.channels.twilio.sender import MAX_BODY
 from sapa.conversations.agent_reply import (
     AgentReplyDeps,
     CannotReply,
@@ -74,7 +75,6 @@ class AgentMessageCreate(BaseModel):
         404: {"description": "The store has no such conversation"},
         409: {"description": "The conversation is resolved, or the store has no WhatsApp number"},
         422: {"description": "Free text outside the 24-hour window; unknown template; missing variables"},
-        502: {"description": "Twilio could not be reached; the message is stored as failed"},
     },
 )
 def send_message(
@@ -102,8 +102,6 @@ def send_message(
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     except (OutsideServiceWindow, TemplateError) as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
-    except TwilioUnavailable as error:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"not sent: {error}; try again") from error
     summarize_if_due(supabase, queue, conversation_id)
     return sent
 

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +26,10 @@ from sapa.settings import Settings
 MAX_BODY = 1600  # Twilio's limit for one message; longer replies are split by the caller
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 SendStatus = Literal["queued", "sent", "sandbox", "failed"]
+AMBIGUOUS_STATUSES = frozenset({502, 504})
+"""A gateway's answer: Twilio behind it may have created the message."""
+CLOCK_SKEW = timedelta(minutes=2)
+"""Tolerance between this machine's clock and Twilio's when matching a message after a timeout."""
 
 # Twilio's status of a message it has just accepted, as far as the sender is concerned.
 _STATUS: dict[str, SendStatus] = {
@@ -35,7 +40,14 @@ _STATUS: dict[str, SendStatus] = {
 
 
 class TwilioUnavailable(RuntimeError):
-    """Twilio did not take the message (unreachable, rate-limited, or failing): retry later."""
+    """Twilio did not take the message (unreachable, rate-limited, or failing): retry later.
+
+    `ambiguous`: the request may have reached Twilio and created the message (a read timeout, a dropped
+    connection, a gateway's 502/504): look for it in Twilio's message list before sending it again."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,9 @@ class SendResult:
     """Twilio's MessageSid; status callbacks for the message carry it."""
     error: str | None = None
     """Twilio's error code and message when the send failed."""
+    delayed: bool = False
+    """Not sent yet: Twilio could not take it now (or an earlier message of the conversation waits), so
+    it waits for the stale-sends job (status stays queued)."""
 
 
 class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -67,9 +82,9 @@ class TwilioSender:
     """Sends one WhatsApp message per call. One HTTP connection pool per thread (requests sessions are
     not thread-safe); clients are cheap and made per send, since each store has its own account."""
 
-    def __init__(self, settings: Settings, *, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, settings: Settings, *, timeout_seconds: float | None = None) -> None:
         self._base_url = settings.twilio_api_base_url
-        self._timeout = timeout_seconds
+        self._timeout = settings.twilio_timeout_seconds if timeout_seconds is None else timeout_seconds
         self._local = threading.local()
 
     def send(
@@ -106,8 +121,39 @@ class TwilioSender:
         except (TwilioRestException, TwilioServiceException) as error:
             return _refused(error)
         except requests.RequestException as error:
-            raise TwilioUnavailable(f"Twilio could not be reached: {type(error).__name__}") from error
+            raise TwilioUnavailable(
+                f"Twilio could not be reached: {type(error).__name__}", ambiguous=_may_have_arrived(error)
+            ) from error
         return _result(message)
+
+    def find_sent(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        from_phone: str,
+        to_phone: str,
+        body: str,
+        since: datetime,
+    ) -> SendResult | None:
+        """The message with this text that Twilio created from `from_phone` to `to_phone` at or after
+        `since`, if any: after an ambiguous failure, what tells "Twilio has it" from "send it again".
+        Raises TwilioUnavailable when the list cannot be read now."""
+        client = Client(account_sid, auth_token, http_client=self._http_client())
+        try:
+            listed = client.messages.list(
+                from_=f"whatsapp:{from_phone}", to=f"whatsapp:{to_phone}", limit=50, page_size=50
+            )
+        except (TwilioRestException, TwilioServiceException) as error:
+            raise TwilioUnavailable(f"Twilio's message list answered {error.status}") from error
+        except requests.RequestException as error:
+            raise TwilioUnavailable(f"Twilio could not be reached: {type(error).__name__}") from error
+        earliest = since - CLOCK_SKEW
+        for message in listed:
+            created = message.date_created
+            if message.body == body and (created is None or created >= earliest):
+                return _result(message)
+        return None
 
     def _http_client(self) -> Any:
         client = getattr(self._local, "http_client", None)
@@ -156,9 +202,19 @@ def _create_params(
     return params | {name: value for name, value in optional.items() if value is not None}
 
 
+def _may_have_arrived(error: requests.RequestException) -> bool:
+    """False only when the request surely never reached Twilio (no connection was made)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    return not (isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error))
+
+
 def _refused(error: TwilioRestException | TwilioServiceException) -> SendResult:
     if error.status == 429 or error.status >= 500:
-        raise TwilioUnavailable(f"Twilio answered {error.status} (error {error.code})") from error
+        raise TwilioUnavailable(
+            f"Twilio answered {error.status} (error {error.code})",
+            ambiguous=error.status in AMBIGUOUS_STATUSES,
+        ) from error
     detail = error.msg if isinstance(error, TwilioRestException) else error.detail or error.title
     return SendResult("failed", error=f"Twilio error {error.code}: {detail}")
 

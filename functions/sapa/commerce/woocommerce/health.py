@@ -1,8 +1,8 @@
 """Webhook health: WooCommerce disables a webhook on the 7th failed delivery in a row (and a re-enabled
 one on its next failure: failure_count stays at 6), never retries a failed delivery, and tells nobody.
-So Sapa checks by itself, on a schedule (the `woocommerce_health` job: `sapa jobs run
-woocommerce-health`, a thread of the local stack, an EventBridge schedule on AWS), for each connected
-shop, through its REST API:
+So Sapa checks by itself, on a schedule (the `woocommerce-health` scheduled job, sapa.jobs.scheduled:
+`sapa jobs run woocommerce-health`, the local stack's schedule thread, an EventBridge schedule on AWS),
+for each connected shop, through its REST API:
 
 1. reads the shop's webhooks (GET /webhooks; the REST API shows `status`, not failure_count);
 2. re-enables each of Sapa's webhooks that WooCommerce `disabled` (PUT {"status": "active"}); one the
@@ -18,7 +18,6 @@ shop, through its REST API:
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,15 +59,6 @@ class HealthReport:
     resynced: dict[str, int] = field(default_factory=dict)
     """Items applied per resource by the re-sync."""
     error: str | None = None
-
-
-def check_periodically(deps: ShopDeps, interval_seconds: float, stop: threading.Event) -> None:
-    """The local stack's schedule: check every connected shop every `interval_seconds` until `stop`."""
-    while not stop.wait(interval_seconds):
-        try:
-            check_stores(deps)
-        except Exception:  # the next round tries again; the stack must not lose its thread
-            logger.exception("webhook health check failed")
 
 
 def check_stores(deps: ShopDeps, store_id: str | None = None) -> list[HealthReport]:
