@@ -58,7 +58,13 @@ def test_an_owner_changes_name_time_zone_and_currency(api: TestClient, shop: Sho
         "IDR",
     )
     assert api.get(shop.url("assistant"), headers=shop.owner.headers).json()["timezone"] == "Asia/Makassar"
+    assert changed.json()["retention_months"] == 6
+    kept = api.patch(shop.url("settings"), headers=shop.owner.headers, json={"retention_months": 3})
+    assert kept.status_code == 200 and kept.json()["retention_months"] == 3, kept.text
     for body, problem in (
+        ({"retention_months": 0}, "retention_months"),
+        ({"retention_months": 121}, "retention_months"),
+        ({"retention_months": 2.5}, "retention_months"),
         ({"timezone": "Mars/Base"}, "timezone"),
         ({"currency": "rupiah"}, "currency"),
         ({"name": " "}, "name"),
@@ -68,8 +74,14 @@ def test_an_owner_changes_name_time_zone_and_currency(api: TestClient, shop: Sho
     assert (
         api.patch(shop.url("settings"), headers=shop.admin.headers, json={"name": "Admin"}).status_code == 403
     )
-    row = db.execute("select name, timezone from stores where id = %s", (shop.id,)).fetchone()
-    assert row is not None and (row["name"], row["timezone"]) == ("Batik Baru", "Asia/Makassar")
+    row = db.execute(
+        "select name, timezone, retention_months from stores where id = %s", (shop.id,)
+    ).fetchone()
+    assert row is not None and (row["name"], row["timezone"], row["retention_months"]) == (
+        "Batik Baru",
+        "Asia/Makassar",
+        3,
+    )
 
 
 def test_templates_are_synced_from_the_content_api_idempotently(

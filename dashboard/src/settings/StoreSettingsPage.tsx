@@ -18,13 +18,13 @@ export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
   const api = useMemo(() => new SettingsApi(workspace.api), [workspace])
   const storeId = workspace.storeId
   const [store, setStore] = useState<StoreSettings | null>(null)
-  const [form, setForm] = useState({ name: '', timezone: '', currency: '' })
+  const [form, setForm] = useState({ name: '', timezone: '', currency: '', retention_months: 6 })
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
 
   const show = (loaded: StoreSettings) => {
     setStore(loaded)
-    setForm({ name: loaded.name, timezone: loaded.timezone, currency: loaded.currency })
+    setForm({ name: loaded.name, timezone: loaded.timezone, currency: loaded.currency, retention_months: loaded.retention_months })
   }
   useEffect(() => {
     api.store(storeId).then(show, (e: unknown) => setError(errorText(e)))
@@ -90,6 +90,18 @@ export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
                 <input value={form.currency} maxLength={3} onInput={(e) => setForm({ ...form, currency: (e.target as HTMLInputElement).value.toUpperCase() })} />
               </label>
             </div>
+            <label class="field">
+              <span>Keep customers’ chats for (months)</span>
+              <input
+                type="number"
+                min={1}
+                max={120}
+                step={1}
+                data-testid="store-retention-input"
+                value={form.retention_months}
+                onInput={(e) => setForm({ ...form, retention_months: Number((e.target as HTMLInputElement).value) })}
+              />
+            </label>
             <button type="submit" class="button button--primary">
               Save
             </button>

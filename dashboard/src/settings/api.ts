@@ -80,6 +80,8 @@ export interface StoreSettings {
   name: string
   timezone: string
   currency: string
+  /** Months the store keeps its customers' chats; the retention job deletes what is older. */
+  retention_months: number
   whatsapp_number: string | null
   whatsapp_mode: string | null
   whatsapp_state: 'not_set' | 'sandbox' | 'live'
@@ -140,7 +142,7 @@ export class SettingsApi {
     return record(await this.api.request('GET', storeId, 'settings'), 'The store') as unknown as StoreSettings
   }
 
-  async saveStore(storeId: string, changes: Partial<Pick<StoreSettings, 'name' | 'timezone' | 'currency'>>): Promise<StoreSettings> {
+  async saveStore(storeId: string, changes: Partial<Pick<StoreSettings, 'name' | 'timezone' | 'currency' | 'retention_months'>>): Promise<StoreSettings> {
     return record(await this.api.request('PATCH', storeId, 'settings', changes), 'The store') as unknown as StoreSettings
   }
 

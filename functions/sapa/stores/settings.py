@@ -49,6 +49,8 @@ class StoreSettingsPublic(BaseModel):
     name: str
     timezone: str
     currency: str
+    retention_months: int
+    """How many months the store keeps its customers' chats (the retention job deletes what is older)."""
     whatsapp_number: str | None
     whatsapp_mode: Literal["provision", "own"] | None
     whatsapp_state: WhatsAppState
@@ -62,6 +64,7 @@ class StoreSettingsChange(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. IDR, EUR")
+    retention_months: int | None = Field(None, ge=1, le=120, description="months the chats are kept")
 
     @field_validator("name")
     @classmethod
@@ -87,7 +90,7 @@ def store_settings(supabase: Client, store_id: str) -> StoreSettingsPublic:
     public = storage.store_public(supabase, store_id)
     (store,) = rows(
         supabase.table("stores")
-        .select("timezone, currency, woocommerce_connected_at, store_api_keys(revoked_at)")
+        .select("timezone, currency, retention_months, woocommerce_connected_at, store_api_keys(revoked_at)")
         .eq("id", store_id)
         .execute()
         .data
@@ -99,6 +102,7 @@ def store_settings(supabase: Client, store_id: str) -> StoreSettingsPublic:
         name=public.name,
         timezone=store["timezone"],
         currency=store["currency"],
+        retention_months=store["retention_months"],
         whatsapp_number=public.whatsapp_number,
         whatsapp_mode=public.whatsapp_mode,
         whatsapp_state=state,
