@@ -664,13 +664,14 @@ def test_the_deployment_has_no_secrets_one_cors_list_and_consistent_retries() ->
 
 
 def test_every_scheduled_job_has_its_eventbridge_schedule_on_the_background_function() -> None:
-    from sapa.jobs.scheduled import JOBS
+    from sapa.jobs.scheduled import BROADCASTS, BROADCASTS_SCHEDULE, JOBS
 
     events = _functions()["background"]["events"]
     schedules = {
         event["schedule"]["input"]["scheduled"]: event["schedule"] for event in events if "schedule" in event
     }
-    assert set(schedules) == set(JOBS)
+    assert set(schedules) == {*JOBS, BROADCASTS}
+    assert schedules[BROADCASTS]["rate"] == BROADCASTS_SCHEDULE
     for name, job in JOBS.items():
         assert schedules[name]["rate"] == job.schedule, name
         assert job.interval_seconds >= 60  # EventBridge's finest rate

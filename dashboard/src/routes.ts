@@ -19,6 +19,8 @@ export type Page =
   | 'assistant-settings'
   | 'store-settings'
   | 'team'
+  | 'segments'
+  | 'broadcasts'
 
 export function pageFromHash(hash: string): Page {
   if (hash === '#/kpis') return 'kpis'
@@ -27,6 +29,8 @@ export function pageFromHash(hash: string): Page {
   if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
   if (hash === '#/settings/assistant') return 'assistant-settings'
   if (hash === '#/settings/store') return 'store-settings'
+  if (hash === '#/segments') return 'segments'
+  if (hash === '#/broadcasts') return 'broadcasts'
   return hash === '#/knowledge' ? 'knowledge' : 'inbox'
 }
 

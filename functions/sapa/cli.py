@@ -7,7 +7,7 @@ sapa db migrate [--profile …]                apply new migrations to the local
 sapa classify [--json] [--model DIR] TEXT | --file F   label messages with the exported classifier
 sapa jobs list                               the scheduled jobs, their schedules and last runs
 sapa jobs run NAME [--store ID]              run a scheduled job once (assumed-resolutions, retention,
-                                             stale-sends, woocommerce-health)
+                                             stale-sends, woocommerce-health, broadcasts)
 sapa store export ARCHIVE --store ID         write the whole store as a backup archive (as the Data button)
 sapa store import ARCHIVE --store ID         restore a backup archive into an empty store
 """
@@ -175,10 +175,12 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
 
-    from sapa.jobs.scheduled import JOBS
+    from sapa.jobs.scheduled import BROADCASTS, BROADCASTS_SCHEDULE, JOBS, run_broadcasts
 
-    if args.action == "run" and args.job not in JOBS:
-        print(f"sapa jobs run: give one of {', '.join(JOBS)} (got {args.job!r})", file=sys.stderr)
+    if args.action == "run" and args.job not in (*JOBS, BROADCASTS):
+        print(
+            f"sapa jobs run: give one of {', '.join(JOBS)}, {BROADCASTS} (got {args.job!r})", file=sys.stderr
+        )
         return 2
     if args.store is not None and not _is_uuid(args.store):
         print(f"sapa jobs: --store takes a store's id (a UUID), not {args.store!r}", file=sys.stderr)
@@ -199,6 +201,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     from sapa.settings import get_settings
 
     deps = JobDeps(get_supabase(), get_settings())
+    if args.action == "run" and args.job == BROADCASTS:
+        print(json.dumps(run_broadcasts(deps)))
+        return 0
     if args.action == "list":
         last = last_runs(deps.supabase)
         print(f"{'job':<22}{'schedule':<20}last run")
@@ -206,6 +211,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
             run = last.get(name)
             summary = "never" if run is None else _run_summary(run)
             print(f"{name:<22}{job.schedule:<20}{summary}")
+        print(f"{BROADCASTS:<22}{BROADCASTS_SCHEDULE:<20}(leases per recipient: see the Broadcasts page)")
         return 0
     try:
         runs = JOBS[args.job].run(deps, args.store)

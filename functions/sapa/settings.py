@@ -163,6 +163,22 @@ class Settings(BaseSettings):
     behalf. serverless.yml sets it for the API only (a zip without ONNX Runtime: the knowledge search's
     question); the worker runs from the models image, which carries the model (EMBEDDING_MODEL_PATH)."""
 
+    broadcast_messages_per_second: float = 10.0
+    """Broadcast send rate per WhatsApp sender (a store's number), shared by every worker: Twilio's
+    per-sender throughput for the account (80 messages a second for a WhatsApp sender by default; start
+    lower for a new number). The worker sends at this rate and never faster."""
+    broadcast_lease_seconds: int = 60
+    """How long after its send slot a claimed broadcast recipient stays with its worker; a worker that
+    died loses its claims after this and another picks them up (asking Twilio first whether the
+    message went out)."""
+    broadcast_batch_size: int = 50
+    """Recipients one claim takes (their send slots are spread at the rate)."""
+    broadcast_send_threads: int = 8
+    """Concurrent provider calls of one worker, so a slow answer never holds the rate back."""
+    broadcast_interval_seconds: float = 5.0
+    """How often the local stack looks for due broadcasts (on AWS: a schedule runs `sapa jobs run
+    broadcasts`); 0: never."""
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:

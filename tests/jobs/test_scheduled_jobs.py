@@ -208,8 +208,15 @@ def test_assumed_resolutions_and_the_list_of_jobs(db: Db, old_store: str) -> Non
     out, err = listed.communicate(timeout=60)
     assert listed.returncode == 0, err
     lines = {line.split()[0]: line for line in out.splitlines()[1:]}
-    assert list(lines) == ["assumed-resolutions", "retention", "stale-sends", "woocommerce-health"]
+    assert list(lines) == [
+        "assumed-resolutions",
+        "retention",
+        "stale-sends",
+        "woocommerce-health",
+        "broadcasts",
+    ]
     assert "rate(15 minutes)" in lines["assumed-resolutions"] and "started" in lines["assumed-resolutions"]
+    assert "rate(1 minute)" in lines["broadcasts"]
 
 
 def test_an_unknown_job_or_store_is_a_clear_error() -> None:

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { CustomerProfile } from '../customers/CustomerProfile'
 import { CustomersPage } from '../customers/CustomersPage'
 import { AuditPage } from '../audit/AuditPage'
+import { BroadcastsRoute, SegmentsRoute } from '../broadcasts/BroadcastsPages'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
 import { AssistantSettingsPage } from '../settings/AssistantSettingsPage'
@@ -75,7 +76,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
         <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => (p.page !== 'kpis' || current?.role !== 'agent') && ((p.page !== 'audit' && p.page !== 'store-settings') || current?.role === 'owner')).map((p) => (
+          {PAGES.filter((p) => (!OWNER_PAGES.has(p.page) || current?.role !== 'agent') && (!OWNER_ONLY_PAGES.has(p.page) || current?.role === 'owner')).map((p) => (
             <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
               <Icon name={p.icon} size={15} />
               {p.label}
@@ -112,6 +113,8 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
       {workspace && page === 'assistant-settings' && <AssistantSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'store-settings' && <StoreSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'team' && <TeamPage workspace={workspace} userId={workspace.userId} />}
+      {workspace && page === 'segments' && <SegmentsRoute workspace={workspace} />}
+      {workspace && page === 'broadcasts' && <BroadcastsRoute workspace={workspace} />}
       {workspace && page === 'inbox' && (
         <div class={`panes ${open ? 'panes--conversation' : 'panes--list'}`}>
           <InboxPane workspace={workspace} openId={open?.conversationId ?? null} />
@@ -135,7 +138,15 @@ const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
   { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
   { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot' },
   { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package' },
+  { page: 'segments', href: '#/segments', label: 'Segments', icon: 'filter' },
+  { page: 'broadcasts', href: '#/broadcasts', label: 'Broadcasts', icon: 'send' },
 ]
+
+/** Pages for owners and admins only: not offered to agents. */
+const OWNER_PAGES = new Set<Page>(['kpis', 'segments', 'broadcasts'])
+
+/** Pages for the store's owner alone. */
+const OWNER_ONLY_PAGES = new Set<Page>(['audit', 'store-settings'])
 
 /** Before the workspace exists nothing is open. */
 const EMPTY_OPEN = new Store<ConversationModel | null>(null)

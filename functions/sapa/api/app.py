@@ -12,11 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from sapa.api.routes import conversations, health, members, messages, notes, templates, tickets
 from sapa.api.routes.assistant_settings import router as assistant_settings_router
 from sapa.api.routes.backups import router as backups_router
+from sapa.api.routes.broadcasts import router as broadcasts_router
 from sapa.api.routes.customers import router as customers_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
 from sapa.api.routes.privacy import router as privacy_router
+from sapa.api.routes.segments import router as segments_router
 from sapa.api.routes.store_settings import router as store_settings_router
 from sapa.api.routes.stores import router as stores_router
 from sapa.api.routes.team import router as team_router
@@ -84,4 +86,6 @@ def create_app() -> FastAPI:
     app.include_router(assistant_settings_router)
     app.include_router(store_settings_router)
     app.include_router(team_router)
+    app.include_router(segments_router)
+    app.include_router(broadcasts_router)
     return app

@@ -119,6 +119,21 @@ JOBS: dict[str, ScheduledJob] = {
 }
 
 
+BROADCASTS = "broadcasts"
+BROADCASTS_SCHEDULE = "rate(1 minute)"
+"""Broadcasts are scheduled beside JOBS but not through job_runs: their sender leases each recipient and
+paces each store's sender in SQL (sapa.broadcasts.worker), so several runs at once share the work."""
+
+
+def run_broadcasts(deps: JobDeps, *, budget_seconds: float | None = None) -> dict[str, int]:
+    """Send what is due, across stores, until nothing is or the budget is spent: what the run did."""
+    from sapa.broadcasts.worker import BroadcastDeps, run_due
+
+    return run_due(
+        BroadcastDeps.from_settings(deps.supabase, deps.settings), budget_seconds=budget_seconds
+    ).as_dict()
+
+
 def run_scheduled(name: str, deps: JobDeps, store_id: str | None = None) -> list[StoreRun]:
     """Run job `name` once; KeyError for a name not in JOBS."""
     return JOBS[name].run(deps, store_id)

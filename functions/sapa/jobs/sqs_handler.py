@@ -48,9 +48,14 @@ def _run_scheduled(name: str) -> None:
     failed (its metrics and alarms); the next scheduled run goes on where this one stopped."""
     from sapa.db import get_supabase
     from sapa.jobs.runs import JobDeps
-    from sapa.jobs.scheduled import run_scheduled
+    from sapa.jobs.scheduled import BROADCASTS, run_broadcasts, run_scheduled
 
-    runs = run_scheduled(name, JobDeps(get_supabase(), get_settings()))
+    deps = JobDeps(get_supabase(), get_settings())
+    if name == BROADCASTS:
+        report = run_broadcasts(deps, budget_seconds=deps.settings.scheduled_job_budget_seconds)
+        logger.info("broadcasts run", extra={"report": report})
+        return
+    runs = run_scheduled(name, deps)
     failed = [run for run in runs if run.error]
     if failed:
         raise RuntimeError(f"{name}: {len(failed)} of {len(runs)} stores failed: {failed[0].error}")

@@ -117,6 +117,29 @@ def _start_scheduled_jobs(config: StackConfig) -> threading.Event:
     return stop
 
 
+def _start_broadcasts() -> threading.Event:
+    """Due broadcasts of sandbox senders (the local stores: no Twilio account), every few seconds, as
+    the schedule runs `sapa jobs run broadcasts` on AWS; a store given a Twilio account locally is sent
+    by that command."""
+    from sapa.broadcasts.worker import BroadcastDeps, run_periodically
+    from sapa.db import get_supabase
+    from sapa.settings import get_settings
+
+    stop = threading.Event()
+    settings = get_settings()
+    if settings.broadcast_interval_seconds > 0:
+        deps = BroadcastDeps.from_settings(get_supabase(), settings)
+        thread = threading.Thread(
+            target=run_periodically,
+            args=(deps, settings.broadcast_interval_seconds, stop),
+            kwargs={"sandbox_only": True},
+            name="broadcasts",
+            daemon=True,
+        )
+        thread.start()
+    return stop
+
+
 def _server(app: ASGIApp, config: StackConfig, port: int) -> _Server:
     return _Server(uvicorn.Config(app, host=config.host, port=port, log_level="warning", lifespan="on"))
 
@@ -152,6 +175,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
         functions = create_app()
         functions.include_router(create_simulator_router(config, get_supabase()))
         jobs_stop = _start_scheduled_jobs(config)
+        broadcasts_stop = _start_broadcasts()
         servers = [
             _server(create_gateway_app(config), config, config.gateway_port),
             _server(functions, config, config.functions_port),
@@ -177,6 +201,7 @@ def run_stack(config: StackConfig, *, reset: bool = False, on_ready: str | None 
             asyncio.run(main())
         finally:
             jobs_stop.set()
+            broadcasts_stop.set()
             ready_file.unlink(missing_ok=True)
     finally:
         if object_storage is not None:

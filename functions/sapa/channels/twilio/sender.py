@@ -124,7 +124,7 @@ class TwilioSender:
             raise TwilioUnavailable(
                 f"Twilio could not be reached: {type(error).__name__}", ambiguous=_may_have_arrived(error)
             ) from error
-        return _result(message)
+        return result_of(message)
 
     def find_sent(
         self,
@@ -152,7 +152,7 @@ class TwilioSender:
         for message in listed:
             created = message.date_created
             if message.body == body and (created is None or created >= earliest):
-                return _result(message)
+                return result_of(message)
         return None
 
     def _http_client(self) -> Any:
@@ -219,7 +219,8 @@ def _refused(error: TwilioRestException | TwilioServiceException) -> SendResult:
     return SendResult("failed", error=f"Twilio error {error.code}: {detail}")
 
 
-def _result(message: Any) -> SendResult:
+def result_of(message: Any) -> SendResult:
+    """A message resource of Twilio as the sender's result."""
     status = _STATUS.get(str(message.status), "queued")
     if status == "failed":
         error = f"Twilio error {message.error_code}: {message.error_message}"
