@@ -61,6 +61,12 @@ begin
   values (v_message, tests.id('store_a'), 'failed', 'could not answer Siti PERSONAL');
   insert into public.conversation_notes (store_id, conversation_id, body)
   values (tests.id('store_a'), tests.id('conversation_a'), 'Siti PERSONAL calls after 5');
+  insert into public.outbound_retries (message_id, store_id, conversation_id, last_error)
+  values (v_message, tests.id('store_a'), tests.id('conversation_a'), 'Twilio 503 sending to Siti PERSONAL');
+  insert into public.customer_labels (store_id, customer_id, label)
+  values (tests.id('store_a'), tests.id('customer_a'), 'PERSONAL-vip');
+  insert into public.customer_notes (store_id, customer_id, body)
+  values (tests.id('store_a'), tests.id('customer_a'), 'Siti PERSONAL prefers JNE');
   update public.tickets set subject = 'Refund for Siti PERSONAL' where id = tests.id('ticket_a');
   update public.orders set billing_name = 'Siti PERSONAL', billing_email = 'customer.a@example.com',
                            tracking_number = 'JNE-PERSONAL'
@@ -120,14 +126,16 @@ select is(
   (select jsonb_object_agg(key, jsonb_array_length(value)) from jsonb_each(
      public.export_customer(tests.id('store_a'), tests.id('customer_a'), tests.id('owner_a')))),
   '{"customers": 1, "conversations": 1, "messages": 3, "conversation_notes": 1, "reply_jobs": 1, "tickets": 1,
-    "orders": 1, "order_items": 1, "woocommerce_deliveries": 2}'::jsonb,
+    "orders": 1, "order_items": 1, "woocommerce_deliveries": 2, "outbound_retries": 1, "customer_labels": 1,
+    "customer_notes": 1, "customer_consent_events": 1}'::jsonb,
   'the export holds every row of the customer in every registered table (and none of store B)');
 
 -- Erase ---------------------------------------------------------------------------------------------
 select is(
   public.erase_customer(tests.id('store_a'), tests.id('customer_a'), tests.id('owner_a')),
   '{"erased": {"customers": 1, "conversations": 1, "messages": 3, "conversation_notes": 1, "reply_jobs": 1,
-                "tickets": 1, "orders": 1, "order_items": 0, "woocommerce_deliveries": 2},
+                "tickets": 1, "orders": 1, "order_items": 0, "woocommerce_deliveries": 2, "outbound_retries": 1,
+                "customer_labels": 1, "customer_notes": 1, "customer_consent_events": 1},
     "media_keys": ["media/a/m/0-photo.jpg"]}'::jsonb,
   'erase answers the rows touched per table and the media objects to delete');
 select is_empty($$ select * from tests.personal_traces() $$,
