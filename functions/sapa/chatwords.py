@@ -42,6 +42,11 @@ COLLOQUIAL: dict[str, str] = {
     "jdi": "jadi", "hrs": "harus", "bs": "bisa", "org": "orang", "brg": "barang", "dlm": "dalam",
     "tf": "transfer", "trf": "transfer", "rek": "rekening", "makasi": "makasih", "mksh": "makasih",
     "thx": "thanks", "tq": "thanks", "pls": "please", "plis": "please", "plz": "please",
+    "kpn": "kapan", "pkt": "paket", "byr": "bayar", "dibyr": "dibayar", "smpe": "sampai",
+    "smpai": "sampai", "msk": "masuk", "gabisa": "tidak bisa", "gbs": "tidak bisa", "sblm": "sebelum",
+    "bener": "benar", "bnr": "benar", "dtg": "datang", "krm": "kirim", "dikrm": "dikirim",
+    "blum": "belum", "nunggu": "tunggu", "nungguin": "tunggu", "gw": "saya", "gue": "saya",
+    "ngembaliin": "mengembalikan",
 }  # fmt: skip
 
 # Faces that carry the message's mood (the encoder's word pieces know the words, not the emoji).

@@ -67,6 +67,13 @@ class ModelArguments:
     pooling: str = field(default="mean", metadata={"help": "mean | cls"})
     classifier_dropout: float = 0.1
     urgency_loss_weight: float = field(default=0.5, metadata={"help": "weight of the urgency head's loss"})
+    balance_urgency: bool = field(
+        default=False,
+        metadata={
+            "help": "weight the urgency loss by inverse class frequency in the training split (high is "
+            "rare in Bitext's weak labels, common in what a support lead must see)"
+        },
+    )
     torch_threads: int = field(default=2, metadata={"help": "torch.set_num_threads while training"})
     unsure_category_below: float = field(
         default=0.6, metadata={"help": "a label is unsure when its calibrated category confidence is lower"}

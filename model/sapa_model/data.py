@@ -267,8 +267,9 @@ def _text_hash(text: str) -> bytes:
 
 def is_held_out(text: str, batch: int) -> bool:
     """The held-out rule, fixed before any model read batch 2 (model/data/README.md): a batch-2 message
-    whose SHA-256 starts with an even byte. Batch 1 was read in earlier reports, so it is never held out."""
-    return batch >= 2 and _text_hash(text)[0] % 2 == 0
+    whose SHA-256 starts with an even byte. Batch 1 was read in earlier reports and batch 3 was written
+    as training data after the held-out figures of batch 2 were seen, so neither is ever held out."""
+    return batch == 2 and _text_hash(text)[0] % 2 == 0
 
 
 def realstyle_part(text: str, batch: int) -> str:

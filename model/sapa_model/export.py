@@ -96,8 +96,15 @@ def export_run(
         export_onnx(model, staging / "fp32.onnx")
         # Per-channel weight scales: with one scale per tensor the urgency head of the 2026-12 run agreed
         # with PyTorch on only 96.6% of the check messages (below min_agreement); per channel keeps it.
+        # The first encoder layer stays in float: quantising it too put the urgency agreement of the
+        # issue-21 retrain at 97.7%, keeping it at 98.5% (excluding the last layer or the heads gained
+        # nothing), for about a sixth of the encoder's work in float.
         quantize_dynamic(
-            staging / "fp32.onnx", staging / MODEL_FILE, weight_type=QuantType.QInt8, per_channel=True
+            staging / "fp32.onnx",
+            staging / MODEL_FILE,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            nodes_to_exclude=float_nodes(staging / "fp32.onnx"),
         )
         tokenizer.backend_tokenizer.save(str(staging / TOKENIZER_FILE))
         metadata: dict[str, Any] = {
@@ -106,7 +113,7 @@ def export_run(
             "max_length": run_info["max_length"],
             "base_model": run_info["base_model"],
             "run_name": run_info["run_name"],
-            "quantization": "onnxruntime dynamic int8 (QInt8 weights, per channel)",
+            "quantization": "onnxruntime dynamic int8 (QInt8 weights, per channel; first layer float)",
             "normaliser": NORMALISER,
             "temperatures": dict(zip(("category", "urgency"), temperatures(model), strict=True)),
             "unsure_below": {
@@ -141,6 +148,19 @@ def export_run(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {"output": str(output), **metadata}
+
+
+def float_nodes(path: Path, layers: tuple[str, ...] = ("layer.0/",)) -> list[str]:
+    """The matrix products of the encoder layers kept in float (BERT's encoder/layer.N/ and
+    DistilBERT's transformer/layer.N/ alike)."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type in ("MatMul", "Gemm") and any(layer in node.name for layer in layers)
+    ]
 
 
 def compare(

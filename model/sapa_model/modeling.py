@@ -63,6 +63,9 @@ class SapaIssueClassifier(PreTrainedModel):
         self.category_head = nn.Linear(hidden, len(config.id2label))
         self.urgency_head = nn.Linear(hidden, len(config.urgency_id2label))
         self.urgency_loss_weight = urgency_loss_weight
+        # Per-class weights of the urgency loss while training (None: unweighted); not saved, since
+        # they change nothing at inference.
+        self.urgency_class_weights: torch.Tensor | None = None
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -87,7 +90,10 @@ class SapaIssueClassifier(PreTrainedModel):
         if labels is not None:
             loss = nn.functional.cross_entropy(logits, labels)
             if urgency_labels is not None:
-                urgency_loss = nn.functional.cross_entropy(urgency_logits, urgency_labels)
+                weights = self.urgency_class_weights
+                if weights is not None:
+                    weights = weights.to(urgency_logits.device, urgency_logits.dtype)
+                urgency_loss = nn.functional.cross_entropy(urgency_logits, urgency_labels, weight=weights)
                 loss = loss + self.urgency_loss_weight * urgency_loss
         return IssueClassifierOutput(loss=loss, logits=logits, urgency_logits=urgency_logits)
 

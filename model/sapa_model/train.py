@@ -92,6 +92,9 @@ def train_and_evaluate(
         classifier_dropout=model_args.classifier_dropout,
         urgency_loss_weight=model_args.urgency_loss_weight,
     )
+    urgency_weights = balanced_weights([e["urgency"] for e in data.train], URGENCIES)
+    if model_args.balance_urgency:
+        model.urgency_class_weights = torch.tensor(urgency_weights)
     trainer = Trainer(
         model=model,
         args=training_args,
@@ -121,6 +124,9 @@ def train_and_evaluate(
         "data_arguments": dataclasses.asdict(data_args),
         "model_arguments": dataclasses.asdict(model_args),
         "data": data.stats,
+        "urgency_class_weights": dict(zip(URGENCIES, urgency_weights, strict=True))
+        if model_args.balance_urgency
+        else None,
         "calibration": calibration,
     }
     (model_dir / RUN_FILE).write_text(json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
@@ -130,6 +136,15 @@ def train_and_evaluate(
         "run %s: test category accuracy %s", name, report["sets"]["test"]["model"]["category"]["accuracy"]
     )
     return run_dir
+
+
+def balanced_weights(labels: list[str], classes: tuple[str, ...]) -> list[float]:
+    """Inverse class frequency, scaled so that a balanced split would weigh every class 1.0
+    (scikit-learn's "balanced"); a class missing from the split gets 1.0."""
+    counts = {label: labels.count(label) for label in classes}
+    return [
+        round(len(labels) / (len(classes) * counts[label]), 4) if counts[label] else 1.0 for label in classes
+    ]
 
 
 def calibrate(

@@ -25,6 +25,7 @@ from sapa.knowledge import words
         ("makasih, terima kasih ya", "makasih, terima kasih ya"),  # "kasih" in thanks is not "beri"
         ("kasih tau dong", "beri tau dong"),  # elsewhere it is
         ("Order #48213 to Jakarta, size 42", "order #48213 to jakarta, size 42"),  # English untouched
+        ("kk pkt sy kpn smpe? gw udh byr", "kk paket saya kapan sampai? saya sudah bayar"),  # vowels dropped
     ],
 )
 def test_chat_spellings_become_written_ones(text: str, expected: str) -> None:

@@ -175,6 +175,18 @@ def test_the_held_out_rule_is_a_fixed_hash_of_the_text() -> None:
     assert not [e for e in parts["heldout"] if e["text"] in {line["text"] for line in lines[:154]}]
 
 
+def test_batch_three_is_training_data_with_no_near_copy_of_a_held_out_message() -> None:
+    examples = read_realstyle(DEFAULT_REALSTYLE)
+    lines = [json.loads(line) for line in DEFAULT_REALSTYLE.read_text().splitlines() if line.strip()]
+    batch_three = [e for e, line in zip(examples, lines, strict=True) if line.get("batch") == 3]
+    heldout = [e["text"] for e in examples if e["part"] == "heldout"]
+
+    assert len(batch_three) >= 300
+    assert {e["part"] for e in batch_three} == {"train", "calibration"}
+    assert not [e for e in batch_three if is_held_out(e["text"], 3)]
+    assert float(max_cross_similarity(heldout, [e["text"] for e in batch_three]).max()) < 0.85
+
+
 def test_held_out_and_calibration_messages_are_never_trained_on(bitext_sample: Path) -> None:
     data = prepare(DataArguments(bitext_path=str(bitext_sample), realstyle_train_repeat=3))
     trained = Counter(e["text"] for e in data.train if e["source"].startswith("realstyle"))

@@ -50,3 +50,13 @@ def test_export_refuses_a_model_that_disagrees(tiny_run: Path, tmp_path: Path) -
     with pytest.raises(RuntimeError, match="disagrees"):
         export_run(tiny_run, tmp_path / "out", check_texts=["where is my order"], min_agreement=1.01)
     assert not (tmp_path / "out").exists()
+
+
+def test_only_the_first_encoder_layer_stays_in_float(tiny_run: Path, tmp_path: Path) -> None:
+    from sapa_model.export import export_onnx, float_nodes
+
+    export_onnx(modeling.load(tiny_run / "model"), tmp_path / "fp32.onnx")
+
+    kept = float_nodes(tmp_path / "fp32.onnx")
+    assert kept and all("layer.0/" in name for name in kept)
+    assert not float_nodes(tmp_path / "fp32.onnx", layers=("layer.9/",))
