@@ -312,3 +312,17 @@ def test_the_refused_answer_is_shown_to_the_model_once_before_the_correction(
     assert corrected[-1]["role"] == "user" and "not sent because" in corrected[-1]["content"]
     assert [m["content"] for m in corrected if m["role"] == "assistant"] == [lines]
     assert corrected[-2]["role"] == "assistant"
+
+
+def test_the_answer_length_is_capped_when_set(
+    fake_openai: FakeOpenAI, run: Run, shipped_order: DemoOrder, llm_settings: Settings
+) -> None:
+    # Qwen2.5-Coder-0.5B-Instruct on llama-server wrote 727 tokens of digits until the client's timeout:
+    # without a cap the server lets a model write until its context is full.
+    fake_openai.script(reply("Halo kak!"), reply("Halo kak!"))
+
+    run("Halo kak", shipped_order)
+    run("Halo kak", shipped_order, llm_settings.model_copy(update={"openai_max_output_tokens": 600}))
+
+    assert "max_completion_tokens" not in fake_openai.requests[0]
+    assert fake_openai.requests[1]["max_completion_tokens"] == 600

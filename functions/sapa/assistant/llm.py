@@ -73,6 +73,7 @@ def chat_model(settings: Settings) -> ChatOpenAI:
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key,
         timeout=settings.openai_timeout_seconds,
+        max_tokens=settings.openai_max_output_tokens,
         max_retries=MAX_RETRIES,
         use_responses_api=False,
     )
