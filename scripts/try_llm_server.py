@@ -7,7 +7,8 @@ for a person), and prints each reply, the tools used and the guard's decisions. 
 stored or sent.
 
     .venv/bin/sapa exec --profile test -- .venv/bin/python scripts/try_llm_server.py \\
-        http://127.0.0.1:8080/v1 qwen2.5-1.5b-instruct [--api-key KEY] [--tool-support auto|named|none]
+        http://127.0.0.1:8080/v1 qwen2.5-1.5b-instruct [--api-key KEY] [--tool-support auto|named|none] \\
+        [--max-output-tokens N]
 
 (or, with `make demo` running, `set -a; . <(.venv/bin/sapa status -o env); set +a` first)."""
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default="not-needed", help="the server's key (local servers need none)")
     parser.add_argument("--tool-support", choices=["auto", "named", "none"], default="auto")
     parser.add_argument("--context-tokens", type=int, default=8192)
+    parser.add_argument("--max-output-tokens", type=int, help="the most tokens one answer may have")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per model call")
     args = parser.parse_args(argv)
 
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         openai_timeout_seconds=args.timeout,
         openai_context_tokens=args.context_tokens,
         openai_tool_support=args.tool_support,
+        openai_max_output_tokens=args.max_output_tokens,
         embedding_provider="local",
     )
     store_id = os.environ["DEMO_STORE_ID"]

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     """How the server handles tools. auto: tool_choice "auto", and a named tool when the server answers
     that with nothing; named: always ask for the one tool the message needs (servers that ignore "auto");
     none: send no tools, Sapa makes the look-ups the message needs and gives the model their results."""
+    openai_max_output_tokens: int | None = Field(default=None, gt=0)
+    """The most tokens the model may write in one answer (sent as max_completion_tokens). Unset: the
+    server's own limit, which on local servers (llama-server) is the rest of the context: a small model
+    that loops can write until the timeout."""
 
     twilio_api_base_url: str | None = None
     """Overrides https://api.twilio.com for the Twilio SDK (a Twilio-compatible proxy, or a test double)."""

@@ -291,3 +291,39 @@ def test_the_context_size_bounds_history_and_policies(
     [request] = fake_openai.requests
     assert len(request["messages"]) == 2  # the history does not fit in a quarter of 1024 tokens
     assert "More policies: ask the store_policies tool." in request["messages"][0]["content"]
+
+
+def test_the_refused_answer_is_shown_to_the_model_once_before_the_correction(
+    fake_openai: FakeOpenAI, run: Run, shipped_order: DemoOrder
+) -> None:
+    # What Qwen2.5-Coder-0.5B-Instruct wrote on llama-server --jinja: calls as JSON lines, without the
+    # <tool_call> tags the server parses; not calls Sapa runs either, so the guard refuses them. The
+    # correction request carried that answer twice, as two assistant turns in a row.
+    lines = "\n".join(
+        json.dumps({"name": name, "arguments": args})
+        for name, args in [("my_orders", {"limit": 3}), ("hand_off", {"reason": "customer is upset"})]
+    )
+    fake_openai.script(reply(lines), reply("Halo kak! Ada yang bisa saya bantu? 😊"))
+
+    result = run("Halo kak", shipped_order)
+
+    assert result.guard is not None and result.guard["decision"] == "retried"
+    assert result.parts == ["Halo kak! Ada yang bisa saya bantu? 😊"] and not result.handoff
+    corrected = fake_openai.requests[1]["messages"]
+    assert corrected[-1]["role"] == "user" and "not sent because" in corrected[-1]["content"]
+    assert [m["content"] for m in corrected if m["role"] == "assistant"] == [lines]
+    assert corrected[-2]["role"] == "assistant"
+
+
+def test_the_answer_length_is_capped_when_set(
+    fake_openai: FakeOpenAI, run: Run, shipped_order: DemoOrder, llm_settings: Settings
+) -> None:
+    # Qwen2.5-Coder-0.5B-Instruct on llama-server wrote 727 tokens of digits until the client's timeout:
+    # without a cap the server lets a model write until its context is full.
+    fake_openai.script(reply("Halo kak!"), reply("Halo kak!"))
+
+    run("Halo kak", shipped_order)
+    run("Halo kak", shipped_order, llm_settings.model_copy(update={"openai_max_output_tokens": 600}))
+
+    assert "max_completion_tokens" not in fake_openai.requests[0]
+    assert fake_openai.requests[1]["max_completion_tokens"] == 600

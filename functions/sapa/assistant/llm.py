@@ -81,6 +81,7 @@ def chat_model(settings: Settings) -> ChatOpenAI:
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key,
         timeout=settings.openai_timeout_seconds,
+        max_tokens=settings.openai_max_output_tokens,
         max_retries=MAX_RETRIES,
         use_responses_api=False,
     )
@@ -123,8 +124,7 @@ def answer_with_llm(
     record = GuardRecord("passed")
     if refusals and tools.handoff_reason is None:
         logger.info("the guard refused an answer; the model is told why", extra={"reasons": _codes(refusals)})
-        if words:
-            messages.append(AIMessage(content=words))
+        # The refused answer is already the last message (the loop keeps what the model said).
         messages.append(HumanMessage(content=correction(refusals, language, grounding.max_chars)))
         words = loop.run(RETRY_TOOL_ROUNDS)
         again = [] if tools.handoff_reason is not None and not words else check(words, grounding)
