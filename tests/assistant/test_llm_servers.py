@@ -305,7 +305,7 @@ def test_the_refused_answer_is_shown_to_the_model_once_before_the_correction(
     )
     fake_openai.script(reply(lines), reply("Halo kak! Ada yang bisa saya bantu? 😊"))
 
-    result = run("Halo kak", shipped_order)
+    result = run("Mau tanya dong", shipped_order)
 
     assert result.guard is not None and result.guard["decision"] == "retried"
     assert result.parts == ["Halo kak! Ada yang bisa saya bantu? 😊"] and not result.handoff
@@ -322,8 +322,8 @@ def test_the_answer_length_is_capped_when_set(
     # without a cap the server lets a model write until its context is full.
     fake_openai.script(reply("Halo kak!"), reply("Halo kak!"))
 
-    run("Halo kak", shipped_order)
-    run("Halo kak", shipped_order, llm_settings.model_copy(update={"openai_max_output_tokens": 600}))
+    run("Mau tanya dong", shipped_order)
+    run("Mau tanya dong", shipped_order, llm_settings.model_copy(update={"openai_max_output_tokens": 600}))
 
     assert "max_completion_tokens" not in fake_openai.requests[0]
     assert fake_openai.requests[1]["max_completion_tokens"] == 600
