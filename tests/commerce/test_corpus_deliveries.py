@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
 import secrets
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from fastapi.testclient import TestClient
 from supabase import Client
 
 from sapa.commerce.woocommerce.arbiter import refetch
+from sapa.commerce.woocommerce.parse import Address
 from sapa.commerce.woocommerce.shop import ShopDeps
 from sapa.settings import Settings
 from sapa.stores.crypto import CredentialsCipher
@@ -250,3 +253,97 @@ def test_a_restore_under_legacy_storage_mirrors_the_order_and_ignores_the_404_pr
         (replayer.store_id,),
     ).fetchone()
     assert logged == {"n": 0}
+
+
+# Customers' city and province (the segments' rules read them): from the billing address of their
+# WooCommerce customer record and of their orders, the most recent winning.
+Place = tuple[str | None, str | None]
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _expected(replay: Replayer, state: dict[str, dict[int, dict[str, Any]]]) -> dict[str, Place]:
+    """Per customer row: the place of their newest source that has one (customer record or order)."""
+    sources: dict[str, list[tuple[datetime, Place]]] = defaultdict(list)
+
+    def add(customer_id: str, at: datetime, billing: dict[str, Any]) -> None:
+        place = Address.model_validate(billing).place()
+        if place["city"] or place["province"]:
+            sources[customer_id].append((at, (place["city"], place["province"])))
+
+    for row in replay.db.execute(
+        "select external_id, customer_id::text from orders where store_id = %s and customer_id is not null",
+        (replay.store_id,),
+    ).fetchall():
+        order = state["orders"][row["external_id"]]
+        add(row["customer_id"], _when(order["date_created_gmt"]), order.get("billing", {}))
+    for row in replay.db.execute(
+        "select external_id, id::text from customers where store_id = %s and external_id is not null",
+        (replay.store_id,),
+    ).fetchall():
+        customer = state.get("customers", {}).get(row["external_id"])
+        if customer is not None:
+            modified = customer.get("date_modified_gmt") or customer["date_created_gmt"]
+            add(row["id"], _when(modified), customer.get("billing", {}))
+    return {customer: max(found)[1] for customer, found in sources.items()}
+
+
+@pytest.mark.parametrize("site", corpus.SITES)
+def test_customers_take_the_place_of_their_newest_customer_record_or_order(
+    site: str, replayer: Replayer
+) -> None:
+    replay_site(site, replayer, None)
+    state: dict[str, dict[int, dict[str, Any]]] = {}
+    for recorded in corpus.deliveries(site).values():
+        for delivery in recorded:
+            corpus.fold(state, delivery)
+
+    expected = _expected(replayer, state)
+    stored = {
+        row["id"]: (row["city"], row["province"])
+        for row in replayer.db.execute(
+            "select id::text, city, province from customers where store_id = %s", (replayer.store_id,)
+        ).fetchall()
+    }
+    assert expected, "the recordings hold billing addresses"
+    assert {customer: stored[customer] for customer in expected} == expected
+    assert ("Yogyakarta", "Daerah Istimewa Yogyakarta") in expected.values()
+    assert all(place == (None, None) for customer, place in stored.items() if customer not in expected)
+
+
+def test_an_older_order_does_not_move_the_customer_back_and_an_erased_customer_stays_empty(
+    replayer: Replayer,
+) -> None:
+    db, store = replayer.db, replayer.store_id
+
+    def apply_order(external_id: int, created: str, city: str, province: str) -> None:
+        order = {
+            "external_id": external_id, "number": str(external_id), "status": "processing", "total": "10000",
+            "currency": "IDR", "created_at": created, "date_modified": created,
+            "whatsapp_phone": "+6281299990001", "address": {"city": city, "province": province}, "items": [],
+        }  # fmt: skip
+        db.execute("select woocommerce_apply_order_and_variations(%s, %s::jsonb)", (store, json.dumps(order)))
+
+    def place() -> Place:
+        row = db.execute(
+            "select city, province from customers where store_id = %s and phone = '+6281299990001'", (store,)
+        ).fetchone()
+        assert row is not None
+        return row["city"], row["province"]
+
+    apply_order(901, "2026-11-02T10:00:00+00:00", "Bandung", "Jawa Barat")
+    apply_order(900, "2026-11-01T10:00:00+00:00", "Surabaya", "Jawa Timur")  # arrives late, is older
+    assert place() == ("Bandung", "Jawa Barat")
+    apply_order(902, "2026-11-03T10:00:00+00:00", "Denpasar", "Bali")
+    assert place() == ("Denpasar", "Bali")
+
+    db.execute("update customers set name = null, phone = null, email = null, city = null, province = null,"
+               " erased_at = now() where store_id = %s and city = 'Denpasar'", (store,))  # fmt: skip
+    erased = db.execute("select id from customers where store_id = %s and erased_at is not null", (store,))
+    customer = erased.fetchone()
+    assert customer is not None
+    db.execute('select private.apply_customer_address(%s, \'{"city": "Medan"}\', now())', (customer["id"],))
+    row = db.execute("select city from customers where id = %s", (customer["id"],)).fetchone()
+    assert row == {"city": None}

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from sapa.commerce.phones import to_e164
-from sapa.commerce.woocommerce.parse import Customer, Order, Product, parse_topic
+from sapa.commerce.woocommerce.parse import Address, Customer, Order, Product, parse_topic
 from sapa.commerce.woocommerce.signature import sign, verify
 from tests.commerce.payloads import customer, line_item, order, product
 
@@ -115,3 +115,16 @@ def test_topics_sapa_does_not_subscribe_to_are_told_apart() -> None:
     assert topic is not None and (topic.resource, topic.event) == ("order", "created")
     assert parse_topic("coupon.created") is None
     assert parse_topic("action.woocommerce_add_to_cart") is None
+
+
+def test_state_codes_are_read_as_province_names() -> None:
+    assert Address(city=" Semarang ", state="JT", country="ID").place() == {
+        "city": "Semarang",
+        "province": "Jawa Tengah",
+    }
+    assert Address(city="Yogyakarta", state="YO").place()["province"] == "Daerah Istimewa Yogyakarta"
+    assert (
+        Address(city="Jayapura", state="PT", country="ID").place()["province"] == "PT"
+    )  # not in the list: kept
+    assert Address(city="Penang", state="PNG", country="MY").place() == {"city": "Penang", "province": "PNG"}
+    assert Address().place() == {"city": None, "province": None}

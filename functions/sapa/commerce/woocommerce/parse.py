@@ -65,15 +65,40 @@ class MetaData(_Model):
     value: Any = None
 
 
+INDONESIAN_PROVINCES = {
+    "AC": "Daerah Istimewa Aceh", "SU": "Sumatera Utara", "SB": "Sumatera Barat", "RI": "Riau",
+    "KR": "Kepulauan Riau", "JA": "Jambi", "SS": "Sumatera Selatan", "BB": "Bangka Belitung",
+    "BE": "Bengkulu", "LA": "Lampung", "JK": "DKI Jakarta", "JB": "Jawa Barat", "BT": "Banten",
+    "JT": "Jawa Tengah", "JI": "Jawa Timur", "YO": "Daerah Istimewa Yogyakarta", "BA": "Bali",
+    "NB": "Nusa Tenggara Barat", "NT": "Nusa Tenggara Timur", "KB": "Kalimantan Barat",
+    "KT": "Kalimantan Tengah", "KI": "Kalimantan Timur", "KS": "Kalimantan Selatan", "KU": "Kalimantan Utara",
+    "SA": "Sulawesi Utara", "ST": "Sulawesi Tengah", "SG": "Sulawesi Tenggara", "SR": "Sulawesi Barat",
+    "SN": "Sulawesi Selatan", "GO": "Gorontalo", "MA": "Maluku", "MU": "Maluku Utara", "PA": "Papua",
+    "PB": "Papua Barat",
+}  # fmt: skip
+"""WooCommerce's state codes for Indonesia (i18n/states.php) and the names a shop owner types in a
+segment rule. A code not listed (another country's, or one WooCommerce adds later) is kept as it is."""
+
+
 class Address(_Model):
     first_name: str = ""
     last_name: str = ""
     email: str | None = ""
     phone: str | None = ""
+    city: str | None = ""
+    state: str | None = ""
+    country: str | None = ""
 
     @property
     def name(self) -> str | None:
         return _text(f"{self.first_name} {self.last_name}", 200)
+
+    def place(self) -> dict[str, str | None]:
+        """City and province as the segment rules read them ("JT" in Indonesia → "Jawa Tengah")."""
+        state = (self.state or "").strip()
+        country = (self.country or "").strip().upper()
+        province = INDONESIAN_PROVINCES.get(state.upper(), state) if country in ("ID", "") else state
+        return {"city": _text(self.city or "", 200), "province": _text(province, 200)}
 
 
 class LineMeta(_Model):
@@ -160,6 +185,7 @@ class Order(_Model):
             if self.shipping_lines
             else None,
             "tracking_number": None,
+            "address": self.billing.place(),
             "items": [_line(item) for item in self.line_items if item.quantity > 0],
         }
 
@@ -189,6 +215,7 @@ class Customer(_Model):
             "name": name,
             "email": _text(self.email, 320) or _text(self.billing.email, 320),
             "phone": phone,
+            "address": self.billing.place(),
             "date_created": _utc(self.date_created_gmt),
             "date_modified": _utc(modified),
         }
