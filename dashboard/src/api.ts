@@ -37,7 +37,7 @@ export interface TicketChange {
 export class SapaApi {
   constructor(
     private readonly client: SupabaseClient,
-    private readonly functionsUrl: string,
+    readonly functionsUrl: string,
   ) {}
 
   takeOver(storeId: string, conversationId: string): Promise<unknown> {

@@ -38,7 +38,11 @@ def test_owners_see_the_store_settings_and_others_do_not(api: TestClient, shop: 
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["name"], body["timezone"], body["currency"]) == ("Inbox Test Shop", "Asia/Jakarta", "IDR")
-    assert (body["whatsapp_number"], body["whatsapp_state"]) == (shop.number, "sandbox")
+    assert (body["whatsapp_number"], body["whatsapp_state"], body["whatsapp_provider"]) == (
+        shop.number,
+        "sandbox",
+        "twilio",
+    )
     assert body["woocommerce"]["connected"] is False and body["woocommerce"]["webhooks"] == []
     for person in (shop.admin, shop.agent, shop.stranger):
         assert api.get(shop.url("settings"), headers=person.headers).status_code == 403

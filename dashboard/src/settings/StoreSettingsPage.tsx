@@ -3,17 +3,12 @@ import { formatDateTime } from '../format'
 import type { Workspace } from '../models/workspace'
 import { errorText, notify } from '../toasts'
 import { SettingsApi, type StoreSettings } from './api'
+import { WhatsAppSenderForm } from './WhatsAppSenderForm'
 import './settings.css'
 
-const WHATSAPP_STATES: Record<StoreSettings['whatsapp_state'], string> = {
-  not_set: 'No WhatsApp sender yet',
-  sandbox: 'Sandbox: replies are stored and shown in the simulator, not sent (no Twilio account)',
-  live: 'Live: sent through the store’s Twilio account',
-}
-
-/** #/settings/store (owners): the store's name, time zone and currency, its WhatsApp sender, the WooCommerce
- * connection with the webhooks' health (and re-enabling the ones WooCommerce disabled), and the WhatsApp
- * templates synced from Twilio's Content API. */
+/** #/settings/store (owners): the store's name, time zone and currency, its WhatsApp sender (Twilio or Meta's
+ * Cloud API), the WooCommerce connection with the webhooks' health (and re-enabling the ones WooCommerce
+ * disabled), and the WhatsApp templates synced from Twilio's Content API or from Meta. */
 export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
   const api = useMemo(() => new SettingsApi(workspace.api), [workspace])
   const storeId = workspace.storeId
@@ -64,55 +59,52 @@ export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
         <h1 id="store-settings-heading">Store</h1>
       </header>
       <div class="settings__grid">
-        <form
-          class="settings__form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void run('save', async () => {
-              show(await api.saveStore(storeId, form))
-              return 'Store settings saved'
-            })
-          }}
-        >
-          <fieldset disabled={busy !== null}>
-            <legend>Store</legend>
-            <label class="field">
-              <span>Name</span>
-              <input data-testid="store-name-input" value={form.name} required maxLength={200} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
-            </label>
-            <div class="field-row">
+        <div>
+          <form
+            class="settings__form"
+            onSubmit={(e) => {
+              e.preventDefault()
+              void run('save', async () => {
+                show(await api.saveStore(storeId, form))
+                return 'Store settings saved'
+              })
+            }}
+          >
+            <fieldset disabled={busy !== null}>
+              <legend>Store</legend>
               <label class="field">
-                <span>Time zone</span>
-                <input value={form.timezone} onInput={(e) => setForm({ ...form, timezone: (e.target as HTMLInputElement).value })} />
+                <span>Name</span>
+                <input data-testid="store-name-input" value={form.name} required maxLength={200} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
               </label>
+              <div class="field-row">
+                <label class="field">
+                  <span>Time zone</span>
+                  <input value={form.timezone} onInput={(e) => setForm({ ...form, timezone: (e.target as HTMLInputElement).value })} />
+                </label>
+                <label class="field">
+                  <span>Currency</span>
+                  <input value={form.currency} maxLength={3} onInput={(e) => setForm({ ...form, currency: (e.target as HTMLInputElement).value.toUpperCase() })} />
+                </label>
+              </div>
               <label class="field">
-                <span>Currency</span>
-                <input value={form.currency} maxLength={3} onInput={(e) => setForm({ ...form, currency: (e.target as HTMLInputElement).value.toUpperCase() })} />
+                <span>Keep customers’ chats for (months)</span>
+                <input
+                  type="number"
+                  min={1}
+                  max={120}
+                  step={1}
+                  data-testid="store-retention-input"
+                  value={form.retention_months}
+                  onInput={(e) => setForm({ ...form, retention_months: Number((e.target as HTMLInputElement).value) })}
+                />
               </label>
-            </div>
-            <label class="field">
-              <span>Keep customers’ chats for (months)</span>
-              <input
-                type="number"
-                min={1}
-                max={120}
-                step={1}
-                data-testid="store-retention-input"
-                value={form.retention_months}
-                onInput={(e) => setForm({ ...form, retention_months: Number((e.target as HTMLInputElement).value) })}
-              />
-            </label>
-            <button type="submit" class="button button--primary">
-              Save
-            </button>
-          </fieldset>
-          <section class="settings__block">
-            <h2>WhatsApp sender</h2>
-            <p data-testid="whatsapp-state">
-              {store.whatsapp_number ?? '—'} · {WHATSAPP_STATES[store.whatsapp_state]}
-            </p>
-          </section>
-        </form>
+              <button type="submit" class="button button--primary">
+                Save
+              </button>
+            </fieldset>
+          </form>
+          <WhatsAppSenderForm api={api} store={store} onChanged={async () => show(await api.store(storeId))} />
+        </div>
         <aside class="settings__side">
           <section class="settings__block" data-testid="woocommerce-connection">
             <h2>WooCommerce</h2>
@@ -162,13 +154,18 @@ export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
               disabled={busy !== null}
               onClick={() =>
                 void run('templates', async () => {
+                  if (store.whatsapp_provider === 'meta') {
+                    const synced = await api.syncMetaTemplates(storeId)
+                    show(await api.store(storeId))
+                    return `Synced from Meta: ${synced} template(s)`
+                  }
                   const result = await api.syncTemplates(storeId)
                   setStore({ ...store, templates: result.templates })
                   return `Synced from Twilio: ${result.added} new, ${result.updated} changed, ${result.removed} removed`
                 })
               }
             >
-              Sync from Twilio
+              {store.whatsapp_provider === 'meta' ? 'Sync from Meta' : 'Sync from Twilio'}
             </button>
             {store.templates.length === 0 && <p class="muted">No templates yet.</p>}
             <ul class="templates">

@@ -85,6 +85,7 @@ export interface StoreSettings {
   whatsapp_number: string | null
   whatsapp_mode: string | null
   whatsapp_state: 'not_set' | 'sandbox' | 'live'
+  whatsapp_provider: 'twilio' | 'meta'
   woocommerce: {
     site_url: string | null
     connected: boolean
@@ -95,6 +96,20 @@ export interface StoreSettings {
     disabled_webhooks: number
   }
   templates: TemplateRow[]
+}
+
+/** GET/PUT /api/stores/{id}/whatsapp-sender: Twilio, or Meta's Cloud API (secrets are never returned). */
+export interface WhatsAppSender {
+  provider: 'twilio' | 'meta'
+  meta: { phone_number_id: string; waba_id: string; has_access_token: boolean; has_app_secret: boolean } | null
+}
+
+export interface MetaSenderChange {
+  phone_number_id: string
+  waba_id: string
+  /** Omitted: the stored one is kept (needed the first time). */
+  access_token?: string
+  app_secret?: string
 }
 
 export interface TemplateSync {
@@ -113,6 +128,11 @@ function record(body: unknown, what: string): Record<string, unknown> {
 
 export class SettingsApi {
   constructor(private readonly api: SapaApi) {}
+
+  /** Where the functions API answers (webhook URLs are under it). */
+  get functionsUrl(): string {
+    return this.api.functionsUrl
+  }
 
   async assistant(storeId: string): Promise<CurrentSettings> {
     return record(await this.api.request('GET', storeId, 'assistant'), 'The settings') as unknown as CurrentSettings
@@ -153,6 +173,21 @@ export class SettingsApi {
 
   async syncTemplates(storeId: string): Promise<TemplateSync> {
     return record(await this.api.request('POST', storeId, 'templates/sync'), 'The sync') as unknown as TemplateSync
+  }
+
+  async sender(storeId: string): Promise<WhatsAppSender> {
+    return record(await this.api.request('GET', storeId, 'whatsapp-sender'), 'The sender') as unknown as WhatsAppSender
+  }
+
+  async saveSender(storeId: string, provider: 'twilio' | 'meta', meta?: MetaSenderChange): Promise<WhatsAppSender> {
+    const body = provider === 'meta' ? { provider, meta } : { provider }
+    return record(await this.api.request('PUT', storeId, 'whatsapp-sender', body), 'The sender') as unknown as WhatsAppSender
+  }
+
+  /** The WABA's templates from Meta into the store's templates: how many were stored or updated. */
+  async syncMetaTemplates(storeId: string): Promise<number> {
+    const body = record(await this.api.request('POST', storeId, 'whatsapp-sender/templates/sync'), 'The sync')
+    return Number(body.synced)
   }
 }
 

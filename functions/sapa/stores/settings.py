@@ -17,7 +17,8 @@ from sapa.stores.models import SyncStatus, WebhookHealth
 
 WhatsAppState = Literal["not_set", "sandbox", "live"]
 """not_set: no sender number; sandbox: a number but no Twilio account (replies are stored, not sent; the
-local simulator shows them); live: sent through the store's Twilio account."""
+local simulator shows them); live: sent through the store's Twilio account, or through Meta's Cloud API
+(whatsapp_provider meta: configured with its ids and secrets)."""
 
 
 class TemplateRow(BaseModel):
@@ -54,6 +55,7 @@ class StoreSettingsPublic(BaseModel):
     whatsapp_number: str | None
     whatsapp_mode: Literal["provision", "own"] | None
     whatsapp_state: WhatsAppState
+    whatsapp_provider: Literal["twilio", "meta"]
     woocommerce: WooCommerceConnection
     templates: list[TemplateRow]
 
@@ -90,13 +92,19 @@ def store_settings(supabase: Client, store_id: str) -> StoreSettingsPublic:
     public = storage.store_public(supabase, store_id)
     (store,) = rows(
         supabase.table("stores")
-        .select("timezone, currency, retention_months, woocommerce_connected_at, store_api_keys(revoked_at)")
+        .select(
+            "timezone, currency, retention_months, whatsapp_provider, woocommerce_connected_at,"
+            " store_api_keys(revoked_at)"
+        )
         .eq("id", store_id)
         .execute()
         .data
     )
     account = twilio_account(supabase, store_id)
-    state: WhatsAppState = "not_set" if not public.whatsapp_number else "live" if account else "sandbox"
+    provider = store["whatsapp_provider"]
+    state: WhatsAppState = (
+        "not_set" if not public.whatsapp_number else "live" if account or provider == "meta" else "sandbox"
+    )
     return StoreSettingsPublic(
         store_id=store_id,
         name=public.name,
@@ -106,6 +114,7 @@ def store_settings(supabase: Client, store_id: str) -> StoreSettingsPublic:
         whatsapp_number=public.whatsapp_number,
         whatsapp_mode=public.whatsapp_mode,
         whatsapp_state=state,
+        whatsapp_provider=provider,
         woocommerce=WooCommerceConnection(
             site_url=public.site_url,
             connected=any(key["revoked_at"] is None for key in store["store_api_keys"]),

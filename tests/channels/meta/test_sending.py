@@ -168,8 +168,12 @@ def test_only_admins_configure_the_sender_and_secrets_are_never_returned(
     assert stored is not None
     assert ACCESS_TOKEN not in stored["meta_access_token_encrypted"]
     assert meta_shop.app_secret not in stored["meta_app_secret_encrypted"]
+    on_store_page = api.get(shop.url("settings"), headers=shop.owner.headers).json()
+    assert (on_store_page["whatsapp_provider"], on_store_page["whatsapp_state"]) == ("meta", "live")
     back = api.put(shop.url("whatsapp-sender"), headers=shop.admin.headers, json={"provider": "twilio"})
     assert back.status_code == 200 and back.json()["provider"] == "twilio"
+    on_store_page = api.get(shop.url("settings"), headers=shop.owner.headers).json()
+    assert (on_store_page["whatsapp_provider"], on_store_page["whatsapp_state"]) == ("twilio", "sandbox")
 
 
 def test_a_new_meta_sender_without_its_secrets_is_refused(
