@@ -142,6 +142,9 @@ test('a label added in the inbox shows on the profile, with the orders and conve
   assert.ok(lines[1].startsWith(`${name},'${customer.phone},,2,2,400000,200000`), lines[1])
   assert.ok(lines[1].endsWith(`,opted_in,${label}`), lines[1])
   await page.getByTestId('customers-label-filter').selectOption('')
+  // The label filter lifted (more than the one labelled customer listed) before searching: otherwise the
+  // search below could be satisfied by the label-filtered list still on screen.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="customer-row"]').length > 1, null, { timeout: 10_000 })
   await page.getByTestId('customers-search').fill(name.split(' ').slice(-1)[0])
   await page.waitForFunction(
     (id) => {
