@@ -243,6 +243,11 @@ begin
     raise exception 'template_id: the template % is %, only approved templates may be broadcast', v_template.name,
       v_template.status using errcode = 'invalid_parameter_value';
   end if;
+  if v_template.provider <> (select s.whatsapp_provider from public.stores s where s.id = p_store_id) then
+    raise exception 'template_id: the template % is a % template and the store sends through %', v_template.name,
+      v_template.provider, (select s.whatsapp_provider from public.stores s where s.id = p_store_id)
+      using errcode = 'invalid_parameter_value';
+  end if;
   if p_variables is null or jsonb_typeof(p_variables) <> 'object' then
     raise exception 'variables: expected an object {"1": "...", ...}' using errcode = 'invalid_parameter_value';
   end if;

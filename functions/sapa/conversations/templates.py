@@ -1,6 +1,7 @@
-"""Approved WhatsApp templates (Twilio Content API): the only messages WhatsApp lets a business send
-outside the 24-hour window. A template's body has numbered placeholders ({{1}}, {{2}}, ...) that the
-agent fills; the rendered text is what the thread shows."""
+"""Approved WhatsApp templates (Twilio Content API, or Meta's): the only messages WhatsApp lets a business
+send outside the 24-hour window. A template's body has numbered placeholders ({{1}}, {{2}}, ...) that the
+agent fills; the rendered text is what the thread shows. Only the templates of the provider the store
+sends through are offered and sent (a Twilio ContentSid means nothing to Meta, and the reverse)."""
 
 from __future__ import annotations
 
@@ -47,11 +48,17 @@ def _public(row: Row) -> TemplatePublic:
 _COLUMNS = "id, name, content_sid, language, body"
 
 
+def _provider(supabase: Client, store_id: uuid.UUID) -> str:
+    found = rows(supabase.table("stores").select("whatsapp_provider").eq("id", str(store_id)).execute().data)
+    return str(found[0]["whatsapp_provider"]) if found else "twilio"
+
+
 def approved_templates(supabase: Client, store_id: uuid.UUID) -> list[TemplatePublic]:
     found = rows(
         supabase.table("whatsapp_templates")
         .select(_COLUMNS)
         .eq("store_id", str(store_id))
+        .eq("provider", _provider(supabase, store_id))
         .eq("status", "approved")
         .order("language")
         .order("name")
@@ -66,6 +73,7 @@ def approved_template(supabase: Client, store_id: uuid.UUID, content_sid: str) -
         supabase.table("whatsapp_templates")
         .select(_COLUMNS)
         .eq("store_id", str(store_id))
+        .eq("provider", _provider(supabase, store_id))
         .eq("content_sid", content_sid)
         .eq("status", "approved")
         .limit(1)

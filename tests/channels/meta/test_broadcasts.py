@@ -13,7 +13,7 @@ from sapa.broadcasts.worker import UNKNOWN_AT_META, BroadcastDeps, run_due
 from sapa.db import get_supabase
 from sapa.settings import Settings
 from tests.api.inbox import Db
-from tests.broadcasts.factories import add_customers, broadcast_body, recipients
+from tests.broadcasts.factories import add_customers, add_template, broadcast_body, recipients
 from tests.channels.fake_graph import VERSION, FakeGraph
 from tests.channels.meta import payloads
 from tests.channels.meta.conftest import MetaShop, post_webhook
@@ -117,3 +117,21 @@ def test_a_recipient_whose_worker_died_mid_send_is_not_sent_again_through_meta(
         "select count(*) as n from messages where metadata ->> 'broadcast_id' = %s", (broadcast,)
     ).fetchone()
     assert messages == {"n": 3}, "one stored message per recipient, none twice"
+
+
+def test_a_meta_store_is_offered_and_broadcasts_only_its_meta_templates(
+    api: TestClient, meta_shop: MetaShop, db: Db
+) -> None:
+    shop = meta_shop.shop
+    twilio_template = add_template(db, shop.id)  # left from when the store sent through Twilio
+    meta_template = _meta_template(db, shop.id)
+
+    listed = api.get(shop.url("templates"), headers=shop.agent.headers).json()
+    assert [template["id"] for template in listed] == [meta_template]
+    refused = api.post(
+        shop.url("broadcasts"), json=broadcast_body(twilio_template), headers=shop.owner.headers
+    )
+    assert refused.status_code == 422, refused.text
+    assert "is a twilio template and the store sends through meta" in refused.text
+    stored = db.execute("select count(*) as n from broadcasts where store_id = %s", (shop.id,)).fetchone()
+    assert stored == {"n": 0}
