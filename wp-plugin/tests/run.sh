@@ -7,8 +7,8 @@
 #      as the Plugins screen does, with every PHP error, notice, deprecation and _doing_it_wrong collected
 #      while WordPress loads the plugin and activates it: any one fails the run;
 #   2. PHPUnit (tests/*Test.php);
-#   3. the settings page over HTTP (tests/http/): `php -S` serves the site, an admin logs in through
-#      wp-login.php, reads the nonce from the page, submits the form;
+#   3. the settings page over HTTP (tests/http/, and once in Chromium for the README's screenshot): `php -S`
+#      serves the site, an admin logs in through wp-login.php, reads the nonce from the page, submits the form;
 #   4. inside the local stack (`sapa exec`, which `make test` uses: FUNCTIONS_URL is set), tests/integration
 #      against the real Sapa, with this site's WooCommerce REST API played by support/fake_shop.py.
 # Needs: php-cli php-mysql phpunit mariadb-server wordpress (see APT_PACKAGES in the Makefile), and for 7.1
@@ -88,6 +88,10 @@ for core in "${cores[@]}"; do
   start_php_site "$core" "$tmp/site-$site.log"
   SAPA_SITE_URL="$site_url" phpunit -c "$here/phpunit-http.xml" \
     || { echo "php -S log:" >&2; cat "$tmp/site-$site.log" >&2; exit 1; }
+  # The same page in Chromium, for the README's screenshot (the newest WordPress only).
+  if [ "$site" = 1 ] && [ -d "$repo_root/dashboard/node_modules/playwright-core" ]; then
+    node "$here/support/screenshot.mjs" "$site_url" admin admin-password-for-tests wp-plugin-settings
+  fi
 
   # The plugin against the real Sapa of the local stack, the shop's REST API played by the fake shop,
   # which checks REST keys in this site's database and listens at the site's URL (SAPA_WP_HOME).
