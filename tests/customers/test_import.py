@@ -118,3 +118,37 @@ def test_the_exported_list_imports_again() -> None:
 
     assert [(c.phone, c.name, c.labels) for c in checked.contacts] == [("+6281211110005", "Sari", ["vip"])]
     assert checked.refused == []
+
+
+def test_city_and_province_are_imported_where_the_segments_read_them(
+    api: TestClient, shop: Shop, db: Db
+) -> None:
+    file = (
+        "phone;nama;kota;provinsi\n"
+        "081211110011;Rina;Semarang;JT\n"  # WooCommerce's code, read as the province's name
+        "081211110012;Dodi;Bandung;Jawa Barat\n"
+        "081211110013;Eka;;\n"
+        f"081211110014;Long;{'x' * 201};Bali\n"
+    )
+
+    response = post(api, shop, file, shop.admin.headers)
+
+    assert response.status_code == 200, response.text
+    assert [(r["line"], r["reason"]) for r in response.json()["refused"]] == [
+        (5, "a city or province is too long")
+    ]
+    stored = {
+        row["phone"]: (row["city"], row["province"])
+        for row in db.execute("select phone, city, province from customers where store_id = %s", (shop.id,))
+    }
+    assert stored == {
+        "+6281211110011": ("Semarang", "Jawa Tengah"),
+        "+6281211110012": ("Bandung", "Jawa Barat"),
+        "+6281211110013": (None, None),
+    }
+    members = db.execute(
+        "select count(*) as n from private.segment_customers(%s,"
+        ' \'{"all": [{"field": "province", "op": "=", "value": "jawa tengah"}]}\')',
+        (shop.id,),
+    ).fetchone()
+    assert members == {"n": 1}

@@ -1,7 +1,8 @@
 """Contacts from a CSV file, checked before anything is stored.
 
-The file has a header row; `phone` (or `whatsapp`) is required, `name`, `email`, `marketing_opt_in` and
-`labels` (separated by `;` or `|`) are optional, in any order and letter case. Phone numbers become
+The file has a header row; `phone` (or `whatsapp`) is required, `name`, `email`, `marketing_opt_in`,
+`labels` (separated by `;` or `|`), `city` (or `kota`) and `province` (or `provinsi`, `state`: a name, or
+WooCommerce's code such as `JT`) are optional, in any order and letter case. Phone numbers become
 E.164 with the store's country completing local numbers. Rows with the same number are merged (first
 name and email given, labels together, a "no" to marketing wins over a "yes"). Each refused row is
 reported with its line number and why; the accepted rows are stored in one transaction."""
@@ -14,12 +15,16 @@ import re
 from dataclasses import dataclass, field
 
 from sapa.commerce.phones import to_e164
+from sapa.commerce.places import province_name
 
 PHONE_COLUMNS = ("phone", "whatsapp", "whatsapp_number", "phone_number", "mobile")
+CITY_COLUMNS = ("city", "kota")
+PROVINCE_COLUMNS = ("province", "provinsi", "state")
 MAX_ROWS = 50_000
 MAX_NAME = 200
 MAX_EMAIL = 320
 MAX_LABEL = 40
+MAX_PLACE = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _YES = {"yes", "y", "true", "1", "ya", "iya"}
 _NO = {"no", "n", "false", "0", "tidak", "tdk"}
@@ -37,10 +42,14 @@ class Contact:
     marketing_opt_in: bool | None = None
     labels: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    city: str | None = None
+    province: str | None = None
 
     def merge(self, other: Contact) -> None:
         self.name = self.name or other.name
         self.email = self.email or other.email
+        self.city = self.city or other.city
+        self.province = self.province or other.province
         if other.marketing_opt_in is not None:
             self.marketing_opt_in = other.marketing_opt_in and self.marketing_opt_in is not False
         self.labels += [label for label in other.labels if label not in self.labels]
@@ -53,6 +62,7 @@ class Contact:
             "email": self.email,
             "marketing_opt_in": self.marketing_opt_in,
             "labels": self.labels,
+            "address": {"city": self.city, "province": self.province},
         }
 
 
@@ -79,8 +89,8 @@ def read_contacts(text: str, country: str) -> CheckedFile:
     if phone_column is None:
         raise UnreadableFile(f"the header row needs a phone column ({', '.join(PHONE_COLUMNS)})")
 
-    def cell(row: dict[str, str | None], name: str) -> str:
-        column = columns.get(name)
+    def cell(row: dict[str, str | None], *names: str) -> str:
+        column = next((columns[name] for name in names if name in columns), None)
         return (row.get(column) or "").strip() if column else ""
 
     contacts: dict[str, Contact] = {}
@@ -102,9 +112,14 @@ def read_contacts(text: str, country: str) -> CheckedFile:
             cell(row, "labels"),
             country,
         )
-        if isinstance(contact_or_reason, str):
-            refused.append(Refusal(line, raw_phone, contact_or_reason))
+        city, province = cell(row, *CITY_COLUMNS), province_name(cell(row, *PROVINCE_COLUMNS), country)
+        if isinstance(contact_or_reason, str) or max(len(city), len(province)) > MAX_PLACE:
+            reason = (
+                contact_or_reason if isinstance(contact_or_reason, str) else "a city or province is too long"
+            )
+            refused.append(Refusal(line, raw_phone, reason))
             continue
+        contact_or_reason.city, contact_or_reason.province = city or None, province or None
         contact_or_reason.lines.append(line)
         known = contacts.get(contact_or_reason.phone)
         if known is None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sapa.commerce.phones import to_e164
+from sapa.commerce.places import province_name
 
 Resource = Literal["order", "customer", "product"]
 Event = Literal["created", "updated", "deleted", "restored"]
@@ -65,21 +66,6 @@ class MetaData(_Model):
     value: Any = None
 
 
-INDONESIAN_PROVINCES = {
-    "AC": "Daerah Istimewa Aceh", "SU": "Sumatera Utara", "SB": "Sumatera Barat", "RI": "Riau",
-    "KR": "Kepulauan Riau", "JA": "Jambi", "SS": "Sumatera Selatan", "BB": "Bangka Belitung",
-    "BE": "Bengkulu", "LA": "Lampung", "JK": "DKI Jakarta", "JB": "Jawa Barat", "BT": "Banten",
-    "JT": "Jawa Tengah", "JI": "Jawa Timur", "YO": "Daerah Istimewa Yogyakarta", "BA": "Bali",
-    "NB": "Nusa Tenggara Barat", "NT": "Nusa Tenggara Timur", "KB": "Kalimantan Barat",
-    "KT": "Kalimantan Tengah", "KI": "Kalimantan Timur", "KS": "Kalimantan Selatan", "KU": "Kalimantan Utara",
-    "SA": "Sulawesi Utara", "ST": "Sulawesi Tengah", "SG": "Sulawesi Tenggara", "SR": "Sulawesi Barat",
-    "SN": "Sulawesi Selatan", "GO": "Gorontalo", "MA": "Maluku", "MU": "Maluku Utara", "PA": "Papua",
-    "PB": "Papua Barat",
-}  # fmt: skip
-"""WooCommerce's state codes for Indonesia (i18n/states.php) and the names a shop owner types in a
-segment rule. A code not listed (another country's, or one WooCommerce adds later) is kept as it is."""
-
-
 class Address(_Model):
     first_name: str = ""
     last_name: str = ""
@@ -95,9 +81,7 @@ class Address(_Model):
 
     def place(self) -> dict[str, str | None]:
         """City and province as the segment rules read them ("JT" in Indonesia → "Jawa Tengah")."""
-        state = (self.state or "").strip()
-        country = (self.country or "").strip().upper()
-        province = INDONESIAN_PROVINCES.get(state.upper(), state) if country in ("ID", "") else state
+        province = province_name(self.state or "", self.country or "")
         return {"city": _text(self.city or "", 200), "province": _text(province, 200)}
 
 
