@@ -62,9 +62,9 @@ declare
   v_columns text;
   v_count bigint;
 begin
-  if p_table not in ('store_policies', 'whatsapp_templates', 'customers', 'products', 'product_variations', 'orders',
-                     'order_items', 'conversations', 'messages', 'tickets', 'conversation_notes', 'knowledge_documents',
-                     'knowledge_chunks') then
+  if p_table not in ('store_policies', 'whatsapp_templates', 'customers', 'customer_labels', 'customer_notes',
+                     'segments', 'products', 'product_variations', 'orders', 'order_items', 'conversations', 'messages',
+                     'tickets', 'conversation_notes', 'knowledge_documents', 'knowledge_chunks') then
     raise exception 'a backup does not restore table %', p_table using errcode = 'invalid_parameter_value';
   end if;
   if jsonb_typeof(p_rows) <> 'array' or jsonb_array_length(p_rows) = 0 then

@@ -179,6 +179,25 @@ def _fill_store(db: Db, store_id: str) -> None:
         " values (%s, %s, 0, 'Retur dalam 7 hari.', %s, 'test')",
         (store_id, document["id"], json.dumps([0.01 * (i % 7) for i in range(384)])),
     )
+    # The customers page's labels and notes, and a segment whose rule names the product by its id.
+    first = db.execute(
+        "select id from customers where store_id = %s order by first_seen_at limit 1", (store_id,)
+    ).fetchone()
+    assert first is not None
+    db.execute(
+        "insert into customer_labels (store_id, customer_id, label)"
+        " values (%s, %s, 'vip'), (%s, %s, 'reseller')",
+        (store_id, first["id"], store_id, first["id"]),
+    )
+    db.execute(
+        "insert into customer_notes (store_id, customer_id, body) values (%s, %s, 'Suka batik tulis')",
+        (store_id, first["id"]),
+    )
+    rules = {"all": [{"field": "bought_product", "op": "=", "value": str(product["id"])}]}
+    db.execute(
+        "insert into segments (store_id, name, rules) values (%s, 'Pembeli kemeja', %s)",
+        (store_id, json.dumps(rules)),
+    )
 
 
 def _counts(db: Db, store_id: str) -> dict[str, int]:
@@ -262,6 +281,15 @@ def test_backup_then_import_into_an_empty_store_gives_the_same_counts_and_kpis(
         [document] = db.execute("select storage_key from knowledge_documents where store_id = %s", (target,))
         assert document["storage_key"].startswith(f"knowledge/{target}/")
         assert _s3_get(document["storage_key"]) == b"Retur dalam 7 hari."
+        members = (
+            "select count(*) as n from segments s, private.segment_customers(s.store_id, s.rules)"
+            " where s.store_id = %s"
+        )
+        assert (
+            db.execute(members, (target,)).fetchone()
+            == db.execute(members, (shop.id,)).fetchone()
+            == {"n": 3}
+        )
         before = _counts(db, target)
 
         assert cli.main(["store", "import", str(archive_path), "--store", target]) == 1, (

@@ -38,6 +38,9 @@ TABLES: tuple[str, ...] = (
     "store_policies",
     "whatsapp_templates",
     "customers",
+    "customer_labels",
+    "customer_notes",
+    "segments",
     "products",
     "product_variations",
     "orders",
@@ -49,7 +52,12 @@ TABLES: tuple[str, ...] = (
     "knowledge_documents",
     "knowledge_chunks",
 )
-"""In the order an import inserts them (referenced rows first)."""
+"""In the order an import inserts them (referenced rows first). Not in a backup: the consent history
+(an import's customers record their consent again), broadcasts and their recipients, job runs, the
+assistant's settings versions (the current settings are in store.json)."""
+
+ORDER_BY: dict[str, str] = {"customer_labels": "customer_id,label"}
+"""Tables whose primary key is not `id`: the columns a backup pages them by."""
 
 SETTINGS: tuple[str, ...] = (
     "timezone",
@@ -99,7 +107,7 @@ def table_rows(supabase: Client, store_id: str, table: str) -> Iterator[Row]:
             supabase.table(table)
             .select("*")
             .eq("store_id", store_id)
-            .order("id")
+            .order(ORDER_BY.get(table, "id"))
             .range(offset, offset + PAGE - 1)
             .execute()
             .data
