@@ -29,6 +29,8 @@ async function customerWithHistory() {
     store_id: env.DEMO_STORE_ID,
     phone: randomPhone(),
     name,
+    city: 'Semarang',
+    province: 'Jawa Tengah',
     marketing_opt_in: true,
     marketing_opt_in_at: new Date(Date.now() - 86_400_000).toISOString(),
   })
@@ -111,6 +113,7 @@ test('a label added in the inbox shows on the profile, with the orders and conve
   assert.equal(money(await profile.getByTestId('customer-ltv').textContent()), 400000)
   assert.equal(money(await profile.getByTestId('customer-aov').textContent()), 200000)
   assert.equal(await profile.getByTestId('customer-consent').textContent(), 'Opted in')
+  assert.equal(await profile.getByTestId('customer-place').textContent(), 'Semarang, Jawa Tengah')
   const links = profile.getByTestId('customer-conversation-link')
   assert.equal(await links.count(), 1)
   assert.equal(await links.getAttribute('href'), `#/c/${conversation.id}`)

@@ -67,6 +67,11 @@ export function CustomerProfile({ workspace, customerId }: { workspace: Workspac
           <dl class="facts">
             <Fact label="WhatsApp" value={c.phone} />
             <Fact label="Email" value={c.email} />
+            <Fact
+              label="City"
+              value={[profile.place.city, profile.place.province].filter(Boolean).join(', ') || null}
+              testid="customer-place"
+            />
             <Fact label="First seen" value={formatDateTime(c.first_seen_at)} />
             <Fact label="Last seen" value={formatDateTime(c.last_seen_at)} />
           </dl>

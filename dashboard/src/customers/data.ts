@@ -137,6 +137,8 @@ export interface ConsentEvent {
 
 export interface CustomerProfile {
   customer: CustomerOverview
+  /** Where they live (the WooCommerce billing address or a CSV import): what segments' city/province rules read. */
+  place: { city: string | null; province: string | null }
   orders: Order[]
   conversations: ConversationSummary[]
   notes: CustomerNote[]
@@ -144,8 +146,9 @@ export interface CustomerProfile {
 }
 
 export async function fetchProfile(client: SupabaseClient, customerId: string): Promise<CustomerProfile | null> {
-  const [customer, orders, conversations, notes, consent] = await Promise.all([
+  const [customer, place, orders, conversations, notes, consent] = await Promise.all([
     client.from('customer_overview').select('*').eq('id', customerId).maybeSingle(),
+    client.from('customers').select('city, province').eq('id', customerId).maybeSingle(),
     client
       .from('orders')
       .select(
@@ -166,12 +169,13 @@ export async function fetchProfile(client: SupabaseClient, customerId: string): 
       .eq('customer_id', customerId)
       .order('occurred_at', { ascending: false }),
   ])
-  for (const result of [customer, orders, conversations, notes, consent]) {
+  for (const result of [customer, place, orders, conversations, notes, consent]) {
     if (result.error) throw new Error(result.error.message)
   }
   if (!customer.data) return null
   return {
     customer: customer.data as CustomerOverview,
+    place: (place.data ?? { city: null, province: null }) as CustomerProfile['place'],
     orders: (orders.data ?? []) as unknown as Order[],
     conversations: (conversations.data ?? []) as ConversationSummary[],
     notes: (notes.data ?? []) as CustomerNote[],
