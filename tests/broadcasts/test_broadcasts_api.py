@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 
 from sapa.broadcasts.worker import BroadcastDeps, run_due
 from sapa.channels.twilio.signature import sign
 from sapa.db import get_supabase
+from sapa.jobs import sqs_handler
 from sapa.settings import get_settings
 from tests.api.inbox import Db, Shop
+from tests.aws_lambda.context import CONTEXT
 from tests.broadcasts.factories import (
     add_customers,
     add_template,
@@ -184,3 +187,26 @@ def test_status_callbacks_move_recipients_forward_only(
     assert (second["status"], second["error"]) == ("failed", "Twilio error 63016")
     counts = api.get(shop.url(f"broadcasts/{broadcast}"), headers=shop.owner.headers).json()["counts"]
     assert (counts["read"], counts["failed"], counts["queued"]) == (1, 1, 0)
+
+
+def test_the_background_lambda_sends_due_broadcasts_on_its_schedule(
+    api: TestClient, shop: Shop, db: Db, fake_twilio: FakeTwilioMessages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    give_twilio_account(db, shop)
+    add_customers(db, shop.id, 3)
+    template = add_template(db, shop.id)
+    broadcast = api.post(
+        shop.url("broadcasts"), json=broadcast_body(template), headers=shop.owner.headers
+    ).json()["id"]
+    api.post(shop.url(f"broadcasts/{broadcast}/send"), headers=shop.owner.headers)
+    monkeypatch.setenv("TWILIO_API_BASE_URL", fake_twilio.url)
+    monkeypatch.setenv("BROADCAST_MESSAGES_PER_SECOND", "200")
+    get_settings.cache_clear()
+    try:
+        # What serverless.yml's EventBridge schedule sends the background function every minute.
+        assert sqs_handler.handler({"scheduled": "broadcasts"}, CONTEXT) == {"batchItemFailures": []}
+    finally:
+        get_settings.cache_clear()
+
+    assert sorted(fake_twilio.to_numbers()) == sorted(r["phone"] for r in recipients(db, broadcast))
+    assert {r["status"] for r in recipients(db, broadcast)} == {"queued"}
