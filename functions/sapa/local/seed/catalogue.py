@@ -57,6 +57,16 @@ WEARABLE = {"Kemeja Pria", "Wanita", "Anak"}
 CITIES = ["Jakarta Selatan", "Jakarta Barat", "Bandung", "Surabaya", "Medan", "Makassar", "Yogyakarta",
           "Semarang", "Denpasar", "Balikpapan", "Palembang", "Malang", "Bekasi", "Depok", "Tangerang",
           "Bogor", "Pontianak", "Manado", "Solo", "Batam"]
+# Each city's province, as the customers' addresses carry it (the names WooCommerce's state codes stand for).
+PROVINCE_OF = {
+    "Jakarta Selatan": "DKI Jakarta", "Jakarta Barat": "DKI Jakarta", "Bandung": "Jawa Barat",
+    "Surabaya": "Jawa Timur", "Medan": "Sumatera Utara", "Makassar": "Sulawesi Selatan",
+    "Yogyakarta": "Daerah Istimewa Yogyakarta", "Semarang": "Jawa Tengah", "Denpasar": "Bali",
+    "Balikpapan": "Kalimantan Timur", "Palembang": "Sumatera Selatan", "Malang": "Jawa Timur",
+    "Bekasi": "Jawa Barat", "Depok": "Jawa Barat", "Tangerang": "Banten", "Bogor": "Jawa Barat",
+    "Pontianak": "Kalimantan Barat", "Manado": "Sulawesi Utara", "Solo": "Jawa Tengah",
+    "Batam": "Kepulauan Riau",
+}
 BANKS = ["BCA", "Mandiri", "BNI", "BRI"]
 # Indonesian mobile prefixes after +628 (Telkomsel, Indosat, XL, Axis, Tri, Smartfren).
 MOBILE_PREFIXES = ["11", "12", "13", "21", "22", "23", "51", "52", "53", "14", "15", "16", "55", "56", "57",

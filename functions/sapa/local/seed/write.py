@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from sapa.local.auth import create_user
+from sapa.local.seed.catalogue import CITIES, PROVINCE_OF
 from sapa.local.seed.generate import as_utc, build_demo_data
 from sapa.local.seed.knowledge import write_store_knowledge
 from sapa.local.seed.model import Agent, Conversation, Customer, Message, Order, Product, StoreData, Ticket
@@ -154,7 +155,7 @@ _COLUMNS = {
     "products": "id store_id external_id name sku description price stock_status stock_quantity categories "
     "permalink date_modified created_at updated_at",
     "customers": "id store_id phone name email external_id marketing_opt_in marketing_opt_in_at opted_out_at "
-    "first_seen_at created_at updated_at",
+    "city province first_seen_at created_at updated_at",
     "orders": "id store_id external_id number status total currency customer_id billing_name billing_phone "
     "billing_email payment_method shipping_method tracking_number date_paid date_completed created_at "
     "date_modified synced_at",
@@ -197,8 +198,10 @@ def _customer_row(store: StoreData, c: Customer) -> _Row:
     opted_in_at = min(first_seen + timedelta(minutes=5), store.now) if c.opt_in else None
     said_stop = first_seen + timedelta(days=3)  # a few of those who never opted in
     opted_out_at = said_stop if not c.opt_in and c.id.int % 23 == 0 and said_stop < store.now else None
+    # Customers who ordered have a billing address (from the id: the seed's random stream stays as it was).
+    city = CITIES[c.id.int % len(CITIES)] if c.orders or c.external_id else None
     return (c.id, store.profile.id, c.phone, c.name, c.email, c.external_id, c.opt_in, opted_in_at,
-            opted_out_at, first_seen, first_seen, first_seen)
+            opted_out_at, city, PROVINCE_OF.get(city or ""), first_seen, first_seen, first_seen)
 
 
 def _order_row(store: StoreData, o: Order) -> _Row:
