@@ -2,9 +2,11 @@
 --
 -- One document per store, the shape GET/PUT /api/stores/{id}/notifications speaks:
 --   {"events": {"processing" | "on-hold" | "shipped" | "completed" | "cancelled" | "refunded":
---                 {"enabled", "template_id", "variables"}},
+--                 {"enabled", "template_id", "variables", "enabled_at"}},
 --    "quiet_hours": {"start": "21:00", "end": "08:00"} | null,
---    "abandoned_checkout": {"enabled", "after_minutes", "second_after_hours" | null, "template_id", "variables"}}
+--    "abandoned_checkout": {"enabled", "after_minutes", "second_after_hours" | null, "template_id", "variables",
+--                           "enabled_at"}}
+-- (enabled_at: when it was turned on, set here; see private.stamp_notification_kind.)
 -- Every event is off until the owner turns it on. A template's placeholders ({{1}}, {{2}} …) get their
 -- text from `variables`, with the order's fields in {{first_name}}, {{name}}, {{order_number}}, {{total}},
 -- {{items}}, {{tracking_number}}, {{tracking_url}}, {{pay_url}}, {{store_name}} ({{field|default}} as in
@@ -15,11 +17,12 @@ language sql immutable
 set search_path = ''
 as $$
   select jsonb_build_object(
-    'events', (select jsonb_object_agg(e, jsonb_build_object('enabled', false, 'template_id', null, 'variables', '{}'::jsonb))
+    'events', (select jsonb_object_agg(e, jsonb_build_object('enabled', false, 'template_id', null, 'variables', '{}'::jsonb,
+                                                             'enabled_at', null))
                from unnest(array['processing', 'on-hold', 'shipped', 'completed', 'cancelled', 'refunded']) e),
     'quiet_hours', null,
     'abandoned_checkout', jsonb_build_object('enabled', false, 'after_minutes', 60, 'second_after_hours', null,
-                                             'template_id', null, 'variables', '{}'::jsonb))
+                                             'template_id', null, 'variables', '{}'::jsonb, 'enabled_at', null))
 $$;
 
 create function private.notification_fields() returns text[]
@@ -110,6 +113,36 @@ begin
 end;
 $$;
 
+-- When a kind was turned on (enabled_at): changes WooCommerce made before it send nothing, so turning an
+-- event on (or a resync) never messages customers about the past. Kept while the kind stays on; a given
+-- enabled_at in the past is taken (to send updates of changes since then); off has none.
+create function private.stamp_notification_kind(p_path text, p_kind jsonb, p_given jsonb, p_current jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  v_at timestamptz;
+begin
+  if not (p_kind ->> 'enabled')::boolean then
+    return p_kind || jsonb_build_object('enabled_at', null);
+  end if;
+  if jsonb_typeof(p_given -> 'enabled_at') = 'string' then
+    begin
+      v_at := (p_given ->> 'enabled_at')::timestamptz;
+    exception when others then
+      raise exception '%.enabled_at: a date and time', p_path using errcode = 'invalid_parameter_value';
+    end;
+    if v_at > now() then
+      raise exception '%.enabled_at: not in the future', p_path using errcode = 'invalid_parameter_value';
+    end if;
+  elsif coalesce((p_current ->> 'enabled')::boolean, false) then
+    v_at := (p_current ->> 'enabled_at')::timestamptz;
+  end if;
+  return p_kind || jsonb_build_object('enabled_at', coalesce(v_at, now()));
+end;
+$$;
+
 -- "HH:MM" (00:00 to 23:59) as a time, or an error naming p_path.
 create function private.check_clock_time(p_path text, p_value jsonb) returns time
 language plpgsql immutable
@@ -153,8 +186,9 @@ begin
         raise exception 'events.%: unknown event (known: processing, on-hold, shipped, completed, cancelled, refunded)',
           v_event using errcode = 'invalid_parameter_value';
       end if;
-      v_result := jsonb_set(v_result, array['events', v_event],
-        private.check_notification_kind(p_store_id, 'events.' || v_event, p_settings -> 'events' -> v_event));
+      v_result := jsonb_set(v_result, array['events', v_event], private.stamp_notification_kind('events.' || v_event,
+        private.check_notification_kind(p_store_id, 'events.' || v_event, (p_settings -> 'events' -> v_event) - 'enabled_at'),
+        p_settings -> 'events' -> v_event, p_current -> 'events' -> v_event));
     end loop;
   end if;
   if p_settings ? 'quiet_hours' then
@@ -189,8 +223,10 @@ begin
       raise exception 'abandoned_checkout.second_after_hours: whole hours from 1 to 168, or null for no second message'
         using errcode = 'invalid_parameter_value';
     end if;
-    v_result := jsonb_set(v_result, '{abandoned_checkout}',
-      private.check_notification_kind(p_store_id, 'abandoned_checkout', v_abandoned - 'after_minutes' - 'second_after_hours')
+    v_result := jsonb_set(v_result, '{abandoned_checkout}', private.stamp_notification_kind('abandoned_checkout',
+      private.check_notification_kind(p_store_id, 'abandoned_checkout',
+                                      v_abandoned - 'after_minutes' - 'second_after_hours' - 'enabled_at'),
+      v_abandoned, p_current -> 'abandoned_checkout')
       || jsonb_build_object('after_minutes', (v_abandoned ->> 'after_minutes')::integer,
                             'second_after_hours', (v_abandoned ->> 'second_after_hours')::integer));
   end if;
@@ -209,7 +245,7 @@ set search_path = ''
 as $$
 begin
   new.notification_settings := private.check_notification_settings(
-    new.id, new.notification_settings, private.default_notification_settings());
+    new.id, new.notification_settings, old.notification_settings);
   return new;
 end;
 $$;
@@ -239,8 +275,9 @@ comment on function public.set_notification_settings is
   'Change a store''s order updates and abandoned-checkout settings (the parts given); returns them all. 22023 with the path of what is wrong.';
 
 revoke execute on function private.default_notification_settings, private.notification_fields,
-  private.check_notification_kind, private.check_clock_time, private.check_notification_settings,
-  private.check_stored_notification_settings, public.set_notification_settings from public, anon, authenticated;
+  private.check_notification_kind, private.stamp_notification_kind, private.check_clock_time,
+  private.check_notification_settings, private.check_stored_notification_settings, public.set_notification_settings
+  from public, anon, authenticated;
 grant execute on function private.default_notification_settings, private.notification_fields,
-  private.check_notification_kind, private.check_clock_time, private.check_notification_settings,
-  public.set_notification_settings to service_role;
+  private.check_notification_kind, private.stamp_notification_kind, private.check_clock_time,
+  private.check_notification_settings, public.set_notification_settings to service_role;

@@ -51,6 +51,7 @@ def order(
     items: list[dict[str, Any]] | None = None,
     first_name: str = "Budi",
     last_name: str = "Santoso",
+    extra_meta: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     created = created or datetime.now(UTC) - timedelta(minutes=5)
     modified = modified or created
@@ -85,10 +86,11 @@ def order(
         | _dates("date_paid", created if paid else None)
         | _dates("date_completed", modified if status == "completed" else None)
         | {
-            "cart_hash": "", "meta_data": meta, "line_items": items, "tax_lines": [],
+            "cart_hash": "", "meta_data": meta + list(extra_meta), "line_items": items, "tax_lines": [],
             "shipping_lines": [{"id": order_id * 10 + 9, "method_title": "JNE REG", "method_id": "flat_rate",
                                 "total": "25000.00", "total_tax": "0.00", "taxes": [], "meta_data": []}],
             "fee_lines": [], "coupon_lines": [], "refunds": [],
+            "payment_url": f"https://toko.example/checkout/order-pay/{order_id}/?pay_for_order=true&key=wc_order_{order_id:x}",
             "_links": {"self": [{"href": f"https://toko.example/wp-json/wc/v3/orders/{order_id}"}]},
         }
     )  # fmt: skip
@@ -146,3 +148,13 @@ def product(
             "_links": {"self": [{"href": f"https://toko.example/wp-json/wc/v3/products/{product_id}"}]},
         }
     )  # fmt: skip
+
+
+def shipment_tracking(order_id: int, number: str, link: str = "") -> dict[str, Any]:
+    """WooCommerce Shipment Tracking's order meta after the shop added one shipment (a custom carrier,
+    whose link the shop typed; a known carrier's link is built by the extension and not stored)."""
+    return {
+        "id": order_id * 100 + 7, "key": "_wc_shipment_tracking_items",
+        "value": [{"tracking_provider": "", "custom_tracking_provider": "JNE", "custom_tracking_link": link,
+                   "tracking_number": number, "date_shipped": "1764720000", "tracking_id": f"{order_id:032x}"}],
+    }  # fmt: skip

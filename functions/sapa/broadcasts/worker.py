@@ -1,4 +1,6 @@
-"""The broadcast sender: claims due recipients in SQL, sends each at its slot, records the answer.
+"""The proactive sender: claims due messages in SQL, sends each at its slot, records the answer. Two
+queues share it: order updates and abandoned-checkout recoveries (order_notifications, migration 610;
+first, they are about an order happening now) and broadcast recipients (migration 420).
 
 Nobody gets a broadcast twice, whatever crashes: a recipient is claimed with a lease (`for update skip
 locked`), its message is stored by `broadcast_send_check` right before the provider call, and the
@@ -50,10 +52,32 @@ class BroadcastDeps:
         return cls(supabase, settings, ChannelSender(settings, supabase), TwilioSentLookup(settings))
 
 
+@dataclass(frozen=True)
+class SendQueue:
+    """A table of messages to send, through its SQL functions: claim (with leases and slots), check and
+    store right before the call, record the answers. The functions of both queues speak the same shapes."""
+
+    name: str
+    claim: str
+    checks: str
+    record: str
+
+
+ORDER_NOTIFICATIONS = SendQueue(
+    "order notification",
+    "claim_order_notifications",
+    "order_notification_send_checks",
+    "record_order_notification_sends",
+)
+BROADCASTS = SendQueue(
+    "broadcast", "claim_broadcast_recipients", "broadcast_send_checks", "record_broadcast_sends"
+)
+QUEUES = (ORDER_NOTIFICATIONS, BROADCASTS)
+
+
 class Claim(BaseModel):
     recipient_id: uuid.UUID
     store_id: uuid.UUID
-    broadcast_id: uuid.UUID
     slot_at: datetime
     resumed: bool
     db_now: datetime
@@ -110,19 +134,20 @@ def run_due(
         while not (stop and stop.is_set()):
             if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
                 break
-            claims, now = _claim(deps, sandbox_only)
-            if not claims:
+            batch = [(queue, _claim(deps, queue, sandbox_only)) for queue in QUEUES]
+            if not any(claims for _, (claims, _) in batch):
                 break
-            report.claimed += len(claims)
-            received = time.monotonic()
+            for queue, (claims, now) in batch:
+                report.claimed += len(claims)
+                received = time.monotonic()
 
-            def due(claim: Claim, received: float = received, now: datetime = now) -> float:
-                return received + (claim.slot_at - now).total_seconds()
+                def due(claim: Claim, received: float = received, now: datetime = now) -> float:
+                    return received + (claim.slot_at - now).total_seconds()
 
-            work = Group(deps, due, callback, sends, sleep, pacer)
-            for outcomes in groups.map(work.deliver, _groups(claims)):
-                report.outcomes.update(outcomes)
-    logger.info("broadcast run: %s", report.as_dict())
+                work = Group(deps, queue, due, callback, sends, sleep, pacer)
+                for outcomes in groups.map(work.deliver, _groups(claims)):
+                    report.outcomes.update(outcomes)
+    logger.info("proactive send run: %s", report.as_dict())
     return report
 
 
@@ -150,7 +175,7 @@ def _groups(claims: list[Claim]) -> list[list[Claim]]:
     return groups
 
 
-def _claim(deps: BroadcastDeps, sandbox_only: bool) -> tuple[list[Claim], datetime]:
+def _claim(deps: BroadcastDeps, queue: SendQueue, sandbox_only: bool) -> tuple[list[Claim], datetime]:
     settings = deps.settings
     params: dict[str, Any] = {
         "p_sandbox_only": sandbox_only,
@@ -159,8 +184,7 @@ def _claim(deps: BroadcastDeps, sandbox_only: bool) -> tuple[list[Claim], dateti
         "p_lease_seconds": settings.broadcast_lease_seconds,
     }
     claimed = [
-        Claim.model_validate(row)
-        for row in rows(deps.supabase.rpc("claim_broadcast_recipients", params).execute().data)
+        Claim.model_validate(row) for row in rows(deps.supabase.rpc(queue.claim, params).execute().data)
     ]
     # Slots are on the database's clock, not on this machine's.
     now = claimed[0].db_now if claimed else datetime.now().astimezone()
@@ -189,6 +213,7 @@ class Group:
     """Checks a group of claimed recipients in SQL, sends each at its slot, records the answers."""
 
     deps: BroadcastDeps
+    queue: SendQueue
     due: Callable[[Claim], float]
     status_callback: str | None
     sends: ThreadPoolExecutor
@@ -201,11 +226,11 @@ class Group:
         try:
             ids = [str(claim.recipient_id) for claim in group]
             decisions = rows(
-                self.deps.supabase.rpc("broadcast_send_checks", {"p_recipient_ids": ids}).execute().data
+                self.deps.supabase.rpc(self.queue.checks, {"p_recipient_ids": ids}).execute().data
             )
         except Exception:
             # Their claims run out and they are taken again.
-            logger.exception("broadcast: checking %d recipients failed", len(group))
+            logger.exception("%s: checking %d recipients failed", self.queue.name, len(group))
             outcomes["error"] += len(group)
             return outcomes
         slots = {str(claim.recipient_id): (claim.store_id, self.due(claim)) for claim in group}
@@ -222,13 +247,13 @@ class Group:
                 outcome, answer = future.result()
             except Exception:
                 # Unrecorded: the claim runs out and the message is looked for at Twilio before a resend.
-                logger.exception("broadcast recipient %s: send failed", plan.recipient_id)
+                logger.exception("%s %s: send failed", self.queue.name, plan.recipient_id)
                 outcomes["error"] += 1
                 continue
             outcomes[outcome] += 1
             answers.append({**answer, "recipient_id": str(plan.recipient_id)})
         if answers:
-            self.deps.supabase.rpc("record_broadcast_sends", {"p_results": answers}).execute()
+            self.deps.supabase.rpc(self.queue.record, {"p_results": answers}).execute()
         return outcomes
 
     def _send(self, plan: SendPlan, slot: tuple[uuid.UUID, float]) -> tuple[str, dict[str, str | None]]:

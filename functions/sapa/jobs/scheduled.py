@@ -121,12 +121,14 @@ JOBS: dict[str, ScheduledJob] = {
 
 BROADCASTS = "broadcasts"
 BROADCASTS_SCHEDULE = "rate(1 minute)"
-"""Broadcasts are scheduled beside JOBS but not through job_runs: their sender leases each recipient and
-paces each store's sender in SQL (sapa.broadcasts.worker), so several runs at once share the work."""
+"""The proactive sender (broadcasts, and order updates and abandoned-checkout recoveries) is scheduled
+beside JOBS but not through job_runs: it leases each message and paces each store's sender in SQL
+(sapa.broadcasts.worker), so several runs at once share the work."""
 
 
 def run_broadcasts(deps: JobDeps, *, budget_seconds: float | None = None) -> dict[str, int]:
-    """Send what is due, across stores, until nothing is or the budget is spent: what the run did."""
+    """Send what is due (order notifications, then broadcasts), across stores, until nothing is or the
+    budget is spent: what the run did."""
     from sapa.broadcasts.worker import BroadcastDeps, run_due
 
     return run_due(

@@ -32,6 +32,9 @@ WEBHOOK_TOPICS: tuple[str, ...] = (
 restores) or product.restored; customers cannot be trashed."""
 WHATSAPP_META = "sapa_whatsapp"
 OPT_IN_META = "sapa_whatsapp_opt_in"
+TRACKING_META = "_wc_shipment_tracking_items"
+"""WooCommerce Shipment Tracking's order meta: a list of shipments, newest last, each with
+tracking_number and (for a custom carrier) custom_tracking_link."""
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -113,6 +116,13 @@ class ShippingLine(_Model):
     method_title: str = ""
 
 
+class Shipment(_Model):
+    """One item of TRACKING_META."""
+
+    tracking_number: str | None = ""
+    custom_tracking_link: str | None = ""
+
+
 class Order(_Model):
     """GET /wp-json/wc/v3/orders/<id>."""
 
@@ -131,6 +141,7 @@ class Order(_Model):
     shipping_lines: list[ShippingLine] = []
     line_items: list[LineItem] = []
     meta_data: list[MetaData] = []
+    payment_url: str | None = None
 
     @field_validator("number", mode="before")
     @classmethod
@@ -140,6 +151,15 @@ class Order(_Model):
     def meta(self, key: str) -> str | None:
         return _meta(self.meta_data, key)
 
+    def shipment(self) -> Shipment | None:
+        """The newest shipment with a tracking number (Shipment Tracking), if any."""
+        for meta in reversed(self.meta_data):
+            if meta.key == TRACKING_META and isinstance(meta.value, list):
+                shipments = [Shipment.model_validate(item) for item in meta.value if isinstance(item, dict)]
+                numbered = [item for item in shipments if (item.tracking_number or "").strip()]
+                return numbered[-1] if numbered else None
+        return None
+
     def record(self, country: str) -> dict[str, Any]:
         """The order as woocommerce_apply_order_and_variations takes it."""
         modified = self.date_modified_gmt or self.date_created_gmt
@@ -148,6 +168,8 @@ class Order(_Model):
             raise MalformedDelivery(f"order {self.id} has no date_created_gmt or date_modified_gmt")
         billing_phone = to_e164(self.billing.phone, country)
         consent = (self.meta(OPT_IN_META) or "").strip().lower()
+        whatsapp = to_e164(self.meta(WHATSAPP_META), country)
+        shipment = self.shipment()
         return {
             "external_id": self.id,
             "number": self.number or str(self.id),
@@ -162,13 +184,16 @@ class Order(_Model):
             "billing_name": self.billing.name,
             "billing_email": _text(self.billing.email, 320),
             "billing_phone": billing_phone,
-            "whatsapp_phone": to_e164(self.meta(WHATSAPP_META), country) or billing_phone,
+            "whatsapp_phone": whatsapp or billing_phone,
+            "whatsapp_number_given": whatsapp is not None,
             "marketing_opt_in": {"yes": True, "no": False}.get(consent),
             "payment_method": _text(self.payment_method_title, 200),
             "shipping_method": _text(self.shipping_lines[0].method_title, 200)
             if self.shipping_lines
             else None,
-            "tracking_number": None,
+            "tracking_number": _text(shipment.tracking_number, 200) if shipment else None,
+            "tracking_url": _link(shipment.custom_tracking_link) if shipment else None,
+            "pay_url": _link(self.payment_url),
             "address": self.billing.place(),
             "items": [_line(item) for item in self.line_items if item.quantity > 0],
         }
@@ -358,6 +383,12 @@ def _utc(value: datetime | None) -> str | None:
         return None
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return moment.isoformat()
+
+
+def _link(value: str | None) -> str | None:
+    """An http(s) link as sent, else None."""
+    link = (value or "").strip()
+    return link[:2000] if re.match(r"https?://\S+$", link) else None
 
 
 def _text(value: str | None, limit: int) -> str | None:
