@@ -76,9 +76,9 @@ export function NotificationsPage({ workspace }: { workspace: Workspace }) {
       </p>
     )
   }
-  if (!draft) return <p class="muted settings-loading">Loading the order updates…</p>
+  if (!draft || templates.list === null) return <p class="muted settings-loading">Loading the order updates…</p>
 
-  const approved = (templates.list ?? []).filter((t) => t.id !== undefined)
+  const approved = templates.list.filter((t) => t.id !== undefined)
   const save = async () => {
     setSaving(true)
     try {
@@ -233,7 +233,7 @@ export function NotificationsPage({ workspace }: { workspace: Workspace }) {
             <h2>Templates</h2>
             <p class="muted">
               WhatsApp only lets a store start a conversation with an approved template. {templates.error ?? ''}
-              {approved.length === 0 && templates.list !== null && ' This store has no approved template yet: sync them on the Store page.'}
+              {approved.length === 0 && ' This store has no approved template yet: sync them on the Store page.'}
             </p>
           </section>
         </aside>
