@@ -6,6 +6,7 @@ import { BroadcastsRoute, SegmentsRoute } from '../broadcasts/BroadcastsPages'
 import { KnowledgePage } from '../knowledge/KnowledgePage'
 import { KpiRoute } from '../kpi/KpiRoute'
 import { AssistantSettingsPage } from '../settings/AssistantSettingsPage'
+import { NotificationsPage } from '../settings/NotificationsPage'
 import { StoreSettingsPage } from '../settings/StoreSettingsPage'
 import type { ConversationModel } from '../models/conversation'
 import type { Workspace } from '../models/workspace'
@@ -112,6 +113,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
       {workspace && page === 'audit' && <AuditPage workspace={workspace} />}
       {workspace && page === 'assistant-settings' && <AssistantSettingsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'store-settings' && <StoreSettingsPage key={workspace.storeId} workspace={workspace} />}
+      {workspace && page === 'notification-settings' && <NotificationsPage key={workspace.storeId} workspace={workspace} />}
       {workspace && page === 'team' && <TeamPage workspace={workspace} userId={workspace.userId} />}
       {workspace && page === 'segments' && <SegmentsRoute workspace={workspace} />}
       {workspace && page === 'broadcasts' && <BroadcastsRoute workspace={workspace} />}

@@ -85,6 +85,13 @@ export function AssistantSettingsPage({ workspace }: { workspace: Workspace }) {
           responder follow these settings.{' '}
           {current.version ? `Version ${current.version}, ${current.updated_by ?? ''} ${formatDateTime(current.updated_at ?? '')}.` : 'Not saved yet: the defaults apply.'}
         </p>
+        {canEdit && (
+          <p class="settings__link">
+            <a href="#/settings/notifications" data-testid="notifications-link">
+              Order updates and abandoned-checkout messages
+            </a>
+          </p>
+        )}
       </header>
       <div class="settings__grid">
         <form

@@ -57,6 +57,11 @@ export function StoreSettingsPage({ workspace }: { workspace: Workspace }) {
     <main class="settings" data-testid="store-settings-page" aria-labelledby="store-settings-heading">
       <header class="settings__head">
         <h1 id="store-settings-heading">Store</h1>
+        <p class="settings__link">
+          <a href="#/settings/notifications" data-testid="notifications-link">
+            Order updates and abandoned-checkout messages
+          </a>
+        </p>
       </header>
       <div class="settings__grid">
         <div>

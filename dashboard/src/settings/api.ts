@@ -1,5 +1,6 @@
-/** The settings routes of Sapa's API: /api/stores/{store_id}/assistant (settings, versions, revert, try it)
- * and /api/stores/{store_id}/settings (the store, its WooCommerce webhooks, its WhatsApp templates). */
+/** The settings routes of Sapa's API: /api/stores/{store_id}/assistant (settings, versions, revert, try it),
+ * /api/stores/{store_id}/settings (the store, its WooCommerce webhooks, its WhatsApp templates) and
+ * /api/stores/{store_id}/notifications (order updates and abandoned-checkout recovery). */
 import { ApiError, type SapaApi } from '../api'
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
@@ -121,6 +122,26 @@ export interface TemplateSync {
   templates: TemplateRow[]
 }
 
+/** The order events a store may send a WhatsApp update for (WooCommerce's order statuses, and "shipped"). */
+export const ORDER_EVENTS = ['processing', 'on-hold', 'shipped', 'completed', 'cancelled', 'refunded'] as const
+export type OrderEvent = (typeof ORDER_EVENTS)[number]
+
+/** One message the store may send: an approved template and the text of each of its placeholders. */
+export interface MessageSetting {
+  enabled: boolean
+  template_id: string | null
+  /** "1", "2" … → text with the order's fields ({{first_name}}, {{order_number|-}} …). */
+  variables: Record<string, string>
+}
+
+/** GET/PUT /api/stores/{id}/notifications. */
+export interface NotificationSettings {
+  events: Record<OrderEvent, MessageSetting>
+  /** "HH:MM" in the store's time zone; null: messages go out at any hour. */
+  quiet_hours: { start: string; end: string } | null
+  abandoned_checkout: MessageSetting & { after_minutes: number; second_after_hours: number | null }
+}
+
 function record(body: unknown, what: string): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(500, `${what}: unexpected answer`)
   return body as Record<string, unknown>
@@ -182,6 +203,16 @@ export class SettingsApi {
   async saveSender(storeId: string, provider: 'twilio' | 'meta', meta?: MetaSenderChange): Promise<WhatsAppSender> {
     const body = provider === 'meta' ? { provider, meta } : { provider }
     return record(await this.api.request('PUT', storeId, 'whatsapp-sender', body), 'The sender') as unknown as WhatsAppSender
+  }
+
+  async notifications(storeId: string): Promise<NotificationSettings> {
+    const body = await this.api.request('GET', storeId, 'notifications')
+    return record(body, 'The notification settings') as unknown as NotificationSettings
+  }
+
+  async saveNotifications(storeId: string, settings: NotificationSettings): Promise<NotificationSettings> {
+    const body = await this.api.request('PUT', storeId, 'notifications', settings)
+    return record(body, 'The notification settings') as unknown as NotificationSettings
   }
 
   /** The WABA's templates from Meta into the store's templates: how many were stored or updated. */

@@ -17,6 +17,7 @@ from sapa.api.routes.customers import router as customers_router
 from sapa.api.routes.insights import router as insights_router
 from sapa.api.routes.knowledge import router as knowledge_router
 from sapa.api.routes.media import router as media_router
+from sapa.api.routes.notifications import router as notifications_router
 from sapa.api.routes.privacy import router as privacy_router
 from sapa.api.routes.segments import router as segments_router
 from sapa.api.routes.store_settings import router as store_settings_router
@@ -88,4 +89,5 @@ def create_app() -> FastAPI:
     app.include_router(team_router)
     app.include_router(segments_router)
     app.include_router(broadcasts_router)
+    app.include_router(notifications_router)
     return app
