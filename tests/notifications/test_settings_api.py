@@ -5,6 +5,7 @@ the path of what is wrong and change nothing, and only the store's owners and ad
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -38,14 +39,21 @@ def stored(db: Db, shop: Shop) -> dict[str, Any]:
     return dict(row["notification_settings"])
 
 
+def turned_on(settings: dict[str, Any]) -> dict[str, datetime]:
+    """The enabled_at of each message that is on (taken out of `settings`), by name."""
+    kinds = {**settings["events"], "abandoned_checkout": settings["abandoned_checkout"]}
+    times = {name: kind.pop("enabled_at") for name, kind in kinds.items()}
+    return {name: datetime.fromisoformat(at) for name, at in times.items() if at is not None}
+
+
 def test_a_new_store_sends_nothing(api: TestClient, shop: Shop) -> None:
     response = api.get(shop.url("notifications"), headers=shop.admin.headers)
 
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "events": dict.fromkeys(EVENTS, OFF),
+        "events": dict.fromkeys(EVENTS, OFF | {"enabled_at": None}),
         "quiet_hours": None,
-        "abandoned_checkout": OFF | {"after_minutes": 60, "second_after_hours": None},
+        "abandoned_checkout": OFF | {"enabled_at": None, "after_minutes": 60, "second_after_hours": None},
     }
 
 
@@ -61,7 +69,9 @@ def test_an_event_turned_on_round_trips_and_parts_left_out_are_kept(
         json=completed(template) | {"quiet_hours": {"start": "21:00", "end": "08:00"}},
     )
     assert saved.status_code == 200, saved.text
-    assert saved.json()["events"]["completed"] == {
+    saved_settings = saved.json()
+    assert set(turned_on(saved_settings)) == {"completed"}
+    assert saved_settings["events"]["completed"] == {
         "enabled": True,
         "template_id": template,
         "variables": VARIABLES,
@@ -80,7 +90,12 @@ def test_an_event_turned_on_round_trips_and_parts_left_out_are_kept(
     assert again.status_code == 200, again.text
 
     read = api.get(shop.url("notifications"), headers=shop.owner.headers).json()
-    assert read == again.json() == stored(db, shop)
+    again_settings, in_database = again.json(), stored(db, shop)
+    times = turned_on(read)
+    assert times == turned_on(again_settings) == turned_on(in_database)
+    assert set(times) == {"completed", "abandoned_checkout"}
+    assert abs(times["completed"] - datetime.now(UTC)) < timedelta(minutes=5), "turned on just now"
+    assert read == again_settings == in_database
     assert read["events"]["completed"]["template_id"] == template, "events left out are kept"
     assert read["quiet_hours"] == {"start": "21:00", "end": "08:00"}, "quiet hours left out are kept"
     assert read["abandoned_checkout"] == abandoned

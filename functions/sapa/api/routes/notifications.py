@@ -2,10 +2,10 @@
 
 GET /api/stores/{store_id}/notifications → 200
     {"events": {"processing" | "on-hold" | "shipped" | "completed" | "cancelled" | "refunded":
-                  {"enabled", "template_id", "variables"}},
+                  {"enabled", "template_id", "variables", "enabled_at"}},
      "quiet_hours": {"start": "21:00", "end": "08:00"} | null,
      "abandoned_checkout": {"enabled", "after_minutes", "second_after_hours" | null, "template_id",
-                            "variables"}}
+                            "variables", "enabled_at"}}
 PUT the same path, the same shape → 200 the whole stored document. Parts left out are kept: an event not
     named keeps its setting, and so do "quiet_hours" and "abandoned_checkout" when absent. 422 with the path
     of what is wrong (`events.completed.template_id: an enabled message needs a template`), and nothing
@@ -17,7 +17,8 @@ when it is sent: {{first_name}}, {{name}}, {{order_number}}, {{total}}, {{items}
 {{tracking_url}}, {{pay_url}}, {{store_name}}, each with an optional default for when the order lacks it
 ({{first_name|Kak}}). `after_minutes` (15 to 10080) is how long an unpaid checkout waits for its recovery
 message; `second_after_hours` (1 to 168, or null for none) when a second follows. Quiet hours hold messages
-until they end, in the store's time zone.
+until they end, in the store's time zone. `enabled_at` is when a message was turned on: only changes
+WooCommerce made from then on are sent (so turning one on, or a resync, never tells customers about the past).
 
 The rules live in public.set_notification_settings (migration 20261203000600), so a change made in Studio
 is held to them too; the models here only give the body its shape and clear errors for a misspelt key."""
@@ -25,6 +26,7 @@ is held to them too; the models here only give the body its shape and clear erro
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, status
@@ -49,6 +51,11 @@ class MessageSetting(BaseModel):
     variables: dict[str, str] = Field(
         default_factory=dict,
         description='Text for each placeholder: {"1": "{{first_name|Kak}}", "2": "{{order_number}}"}',
+    )
+    enabled_at: datetime | None = Field(
+        default=None,
+        description="When it was turned on (set by Sapa): changes WooCommerce made before then send nothing."
+        " A past time may be given, to send updates of the changes made since then.",
     )
 
 
