@@ -69,6 +69,9 @@ export interface ConversationRow {
   label_confidence?: number | null
   /** The classifier was unsure of that label: a person should check it. */
   label_unsure?: boolean | null
+  /** The order the customer is probably writing about (an order update or checkout reminder for it
+   * reached them within 7 days before they wrote). */
+  pinned_order_id?: string | null
 }
 
 export interface MediaItem {

@@ -442,6 +442,37 @@ create trigger follow_order_notification_message after update of status on publi
   for each row when (new.metadata ? 'order_notification_id')
   execute function private.follow_order_notification_message();
 
+-- A customer who writes within 7 days of an order update or checkout reminder is probably writing about
+-- that order: the conversation pins it (the inbox's context panel shows it first).
+alter table public.conversations add column pinned_order_id uuid references public.orders (id) on delete set null;
+comment on column public.conversations.pinned_order_id is
+  'The order the customer is probably writing about: the one of the order update or checkout reminder they got in the 7 days before their message.';
+
+create function private.pin_notified_order() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  v_order uuid;
+begin
+  select n.order_id into v_order
+  from public.conversations c
+  join public.orders o on o.customer_id = c.customer_id
+  join public.order_notifications n on n.order_id = o.id
+  where c.id = new.conversation_id and n.sent_at <= new.created_at and n.sent_at > new.created_at - interval '7 days'
+  order by n.sent_at desc
+  limit 1;
+  if v_order is not null then
+    update public.conversations set pinned_order_id = v_order
+    where id = new.conversation_id and pinned_order_id is distinct from v_order;
+  end if;
+  return null;
+end;
+$$;
+create trigger pin_notified_order after insert on public.messages
+  for each row when (new.direction = 'inbound')
+  execute function private.pin_notified_order();
+
 -- Order updates and recovery messages are not conversation: like broadcasts, they are no "bot reply"
 -- in the KPIs (migration 12).
 create or replace function private.kpi_is_reply(p_sender public.message_sender, p_metadata jsonb) returns boolean
@@ -449,6 +480,7 @@ language sql immutable
 return p_sender in ('bot', 'agent') and not coalesce(p_metadata ?| array['broadcast_id', 'notification'], false);
 
 revoke execute on function private.after_quiet_hours, private.schedule_order_notifications, private.order_fields,
+  private.pin_notified_order,
   private.order_notification_skip_reason, private.follow_order_notification_message, public.claim_order_notifications,
   public.order_notification_send_check, public.order_notification_send_checks, public.record_order_notification_sends
   from public, anon, authenticated;

@@ -331,7 +331,24 @@ def test_a_tracking_number_sends_shipped_with_its_number_and_link(
         post_order(client, shop, "order.updated", shipped)
     send_due(supabase, settings, fake_twilio)
 
-    assert [m["body"] for m in sent(db, shop.id)] == [f"Pesanan #701 dikirim: JNE0123456789 {link}"]
+    (message,) = sent(db, shop.id)
+    assert message["body"] == f"Pesanan #701 dikirim: JNE0123456789 {link}"
+
+    # The customer answers (a new conversation: the update's was resolved): the order is pinned on it.
+    conversation = db.execute(
+        "insert into conversations (store_id, customer_id) values (%s, %s) returning id::text",
+        (shop.id, message["customer_id"]),
+    ).fetchone()
+    assert conversation is not None
+    db.execute(
+        "insert into messages (store_id, conversation_id, direction, sender, body, status)"
+        " values (%s, %s, 'inbound', 'customer', 'kak kapan sampainya?', 'received')",
+        (shop.id, conversation["id"]),
+    )
+    pinned = db.execute(
+        "select pinned_order_id::text from conversations where id = %s", (conversation["id"],)
+    ).fetchone()
+    assert pinned == {"pinned_order_id": _order_id(db, shop.id, 701)}
 
 
 def test_a_recovery_carries_the_pay_link_and_payment_before_sending_cancels_it(

@@ -62,7 +62,12 @@ export function ContextPanel({ open, onClose, model, state, item, currency, user
       </button>
       <SummarySection item={item} />
       <TicketsSection model={model} tickets={state.tickets} userId={userId} team={team} />
-      <OrdersSection orders={state.orders} error={state.ordersError} currency={currency} />
+      <OrdersSection
+        orders={state.orders}
+        error={state.ordersError}
+        currency={currency}
+        pinnedOrderId={item.pinned_order_id ?? null}
+      />
       <CustomerSection item={item} actions={customerActions} />
       <section class="context__section" aria-labelledby="customer-crm-heading">
         <div class="context__heading-row">
@@ -375,8 +380,17 @@ function CustomerSection({ item, actions }: { item: ConversationItem; actions?: 
   )
 }
 
-function OrdersSection({ orders, error, currency }: { orders: Order[] | null; error: string | null; currency: string }) {
+interface OrdersProps {
+  orders: Order[] | null
+  error: string | null
+  currency: string
+  /** Shown first and marked: the order of the update or reminder the customer is answering. */
+  pinnedOrderId: string | null
+}
+
+function OrdersSection({ orders, error, currency, pinnedOrderId }: OrdersProps) {
   const paid = (orders ?? []).filter((o) => o.status === 'processing' || o.status === 'completed')
+  const shown = [...(orders ?? [])].sort((a, b) => Number(b.id === pinnedOrderId) - Number(a.id === pinnedOrderId))
   const spent = paid.reduce((sum, o) => sum + Number(o.total), 0)
   return (
     <section class="context__section" aria-labelledby="orders-heading" data-testid="orders">
@@ -398,8 +412,14 @@ function OrdersSection({ orders, error, currency }: { orders: Order[] | null; er
       {orders === null && !error && <p class="muted">Loading orders…</p>}
       {orders && orders.length === 0 && !error && <p class="muted">No WooCommerce orders for this customer.</p>}
       <ul class="orders">
-        {(orders ?? []).map((order) => (
-          <li key={order.id} class="order" data-testid="order">
+        {shown.map((order) => (
+          <li
+            key={order.id}
+            class={`order ${order.id === pinnedOrderId ? 'order--pinned' : ''}`}
+            data-testid="order"
+            data-pinned={order.id === pinnedOrderId ? 'true' : undefined}
+          >
+            {order.id === pinnedOrderId && <p class="order__pin">Writing about this order (update sent)</p>}
             <div class="order__head">
               <span class="order__number">#{order.number}</span>
               <span class={`order-status order-status--${order.status}`}>{humanize(order.status)}</span>
