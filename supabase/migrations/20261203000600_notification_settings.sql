@@ -278,6 +278,8 @@ revoke execute on function private.default_notification_settings, private.notifi
   private.check_notification_kind, private.stamp_notification_kind, private.check_clock_time,
   private.check_notification_settings, private.check_stored_notification_settings, public.set_notification_settings
   from public, anon, authenticated;
+-- The column's default: whoever may insert a store evaluates it (a constant; nothing to hide).
+grant execute on function private.default_notification_settings to anon, authenticated;
 grant execute on function private.default_notification_settings, private.notification_fields,
   private.check_notification_kind, private.stamp_notification_kind, private.check_clock_time,
   private.check_notification_settings, public.set_notification_settings to service_role;

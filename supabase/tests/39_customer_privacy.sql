@@ -77,8 +77,11 @@ begin
   values (tests.id('store_a'), v_broadcast, tests.id('customer_a'), 'failed', 'Twilio 21211: +628120000001 is not valid');
   update public.tickets set subject = 'Refund for Siti PERSONAL' where id = tests.id('ticket_a');
   update public.orders set billing_name = 'Siti PERSONAL', billing_email = 'customer.a@example.com',
-                           tracking_number = 'JNE-PERSONAL'
+                           tracking_number = 'JNE-PERSONAL', tracking_url = 'https://jne.example/?awb=JNE-PERSONAL',
+                           pay_url = 'https://toko.example/checkout/order-pay/100/?key=wc_order_PERSONAL'
   where id = tests.id('order_a');
+  insert into public.order_notifications (store_id, order_id, event, due_at, status, error)
+  values (tests.id('store_a'), tests.id('order_a'), 'completed', now(), 'failed', 'Twilio 21211: +628120000001 is not valid');
   insert into public.woocommerce_deliveries (store_id, topic, resource_id, body_sha256, payload, status, error)
   values (tests.id('store_a'), 'order.updated', 100, repeat('a', 64), '{"billing": {"first_name": "Siti PERSONAL"}}', 'failed', 'PERSONAL'),
          (tests.id('store_a'), 'customer.updated', 77, repeat('b', 64), '{"email": "customer.a@example.com"}', 'received', null),
@@ -135,7 +138,7 @@ select is(
      public.export_customer(tests.id('store_a'), tests.id('customer_a'), tests.id('owner_a')))),
   '{"customers": 1, "conversations": 1, "messages": 3, "conversation_notes": 1, "reply_jobs": 1, "tickets": 1,
     "orders": 1, "order_items": 1, "woocommerce_deliveries": 2, "outbound_retries": 1, "customer_labels": 1,
-    "customer_notes": 1, "customer_consent_events": 1, "broadcast_recipients": 1}'::jsonb,
+    "customer_notes": 1, "customer_consent_events": 1, "broadcast_recipients": 1, "order_notifications": 1}'::jsonb,
   'the export holds every row of the customer in every registered table (and none of store B)');
 
 -- Erase ---------------------------------------------------------------------------------------------
@@ -143,7 +146,8 @@ select is(
   public.erase_customer(tests.id('store_a'), tests.id('customer_a'), tests.id('owner_a')),
   '{"erased": {"customers": 1, "conversations": 1, "messages": 3, "conversation_notes": 1, "reply_jobs": 1,
                 "tickets": 1, "orders": 1, "order_items": 0, "woocommerce_deliveries": 2, "outbound_retries": 1,
-                "customer_labels": 1, "customer_notes": 1, "customer_consent_events": 1, "broadcast_recipients": 1},
+                "customer_labels": 1, "customer_notes": 1, "customer_consent_events": 1, "broadcast_recipients": 1,
+                "order_notifications": 1},
     "media_keys": ["media/a/m/0-photo.jpg"]}'::jsonb,
   'erase answers the rows touched per table and the media objects to delete');
 select is_empty($$ select * from tests.personal_traces() $$,
