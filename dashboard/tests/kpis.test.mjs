@@ -66,6 +66,7 @@ async function sqlFigures(period, bucket) {
     retention: await one('kpi_retention'),
     aov: await one('kpi_aov'),
     acquisition: await one('kpi_acquisition'),
+    recovered: await one('recovered_revenue'),
   }
 }
 
@@ -82,6 +83,7 @@ function tileValues(f) {
     conversion: f.conversion.value,
     acquisition: f.acquisition.value,
     retention: f.retention.value,
+    recovered: f.recovered.value,
   }
 }
 

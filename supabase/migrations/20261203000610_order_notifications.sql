@@ -479,6 +479,39 @@ create or replace function private.kpi_is_reply(p_sender public.message_sender, 
 language sql immutable
 return p_sender in ('bot', 'agent') and not coalesce(p_metadata ?| array['broadcast_id', 'notification'], false);
 
+-- Recovered revenue, beside the conversion KPI: the checkouts that got a WhatsApp reminder in the period
+-- (by their first reminder's send time) and, of them, the ones paid within 72 hours of that reminder
+-- (WooCommerce's date_paid; processing or completed now), with their total. Under RLS, as the KPIs.
+create function public.recovered_revenue(p_store_id uuid, p_from timestamptz, p_to timestamptz)
+returns table (value numeric, orders bigint, reminded bigint, currency text)
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  perform private.kpi_check_period(p_store_id, p_from, p_to);
+  return query
+  with reminded as (
+    select n.order_id, min(n.sent_at) as first_sent
+    from public.order_notifications n
+    where n.store_id = p_store_id and n.event = 'abandoned_checkout' and n.sent_at is not null
+    group by n.order_id
+    having min(n.sent_at) >= p_from and min(n.sent_at) < p_to
+  ), judged as (
+    select o.total, o.currency,
+           private.kpi_is_paid(o.status) and o.date_paid >= r.first_sent
+             and o.date_paid < r.first_sent + interval '72 hours' as recovered
+    from reminded r join public.orders o on o.id = r.order_id
+  )
+  select coalesce(sum(j.total) filter (where j.recovered), 0), count(*) filter (where j.recovered), count(*),
+         max(j.currency)
+  from judged j;
+end;
+$$;
+comment on function public.recovered_revenue is
+  'Checkouts reminded on WhatsApp in the period (first reminder) and the total of those paid within 72 hours of it.';
+revoke execute on function public.recovered_revenue from public, anon;
+grant execute on function public.recovered_revenue to authenticated, service_role;
+
 revoke execute on function private.after_quiet_hours, private.schedule_order_notifications, private.order_fields,
   private.pin_notified_order,
   private.order_notification_skip_reason, private.follow_order_notification_message, public.claim_order_notifications,

@@ -4,7 +4,7 @@
 -- who may read the rows, and the functions only the service role calls.
 begin;
 \ir _helpers.psql
-select plan(26);
+select plan(28);
 select tests.seed_two_stores();
 
 select function_privs_are(s, f, args, r, privs, format('%s has %s on %s.%s', r, privs, s, f))
@@ -84,6 +84,22 @@ select results_eq($$ select n.event, n.step::integer, n.status::text, n.skip_rea
   $$ values ('abandoned_checkout'::text, 1, 'cancelled'::text, 'order_paid'::text),
             ('abandoned_checkout', 2, 'cancelled', 'order_paid'), ('processing', 1, 'scheduled', null) $$,
   'paying cancels the recovery and schedules the order update');
+
+-- Recovered revenue: two checkouts reminded an hour ago, one paid since, one still pending.
+insert into public.orders (store_id, external_id, number, status, total, currency, customer_id, date_paid, created_at, date_modified)
+values (tests.id('store_a'), 202, '202', 'processing', 150000, 'IDR', tests.id('customer_a'), now(), now() - interval '3 hours', now()),
+       (tests.id('store_a'), 203, '203', 'pending', 80000, 'IDR', tests.id('customer_a'), null, now() - interval '3 hours', now());
+insert into public.order_notifications (store_id, order_id, event, due_at, status, sent_at)
+select o.store_id, o.id, 'abandoned_checkout', now() - interval '1 hour', 'sent', now() - interval '1 hour'
+from public.orders o where o.store_id = tests.id('store_a') and o.external_id in (202, 203)
+on conflict (order_id, event, step) do update set status = 'sent', sent_at = excluded.sent_at;
+select tests.authenticate_as(tests.id('agent_a'));
+select results_eq($$ select value, orders, reminded from public.recovered_revenue(tests.id('store_a'), now() - interval '1 day', now()) $$,
+  $$ values (150000.00::numeric, 1::bigint, 2::bigint) $$, 'recovered revenue: the reminded checkout paid within 72 h');
+select tests.authenticate_as(tests.id('owner_b'));
+select results_eq($$ select orders, reminded from public.recovered_revenue(tests.id('store_a'), now() - interval '1 day', now()) $$,
+  $$ values (0::bigint, 0::bigint) $$, 'another store''s owner gets nothing of it');
+select tests.clear_authentication();
 
 -- Reading --------------------------------------------------------------------------------------------
 select tests.authenticate_as(tests.id('agent_a'));

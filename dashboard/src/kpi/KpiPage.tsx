@@ -255,6 +255,16 @@ function tilesOf(now: Figures, was: Figures, currency: string): Tile[] {
       detail: `${of(now.conversion)} customers who chatted paid within 7 days`,
     },
     {
+      key: 'recovered',
+      label: 'Recovered revenue',
+      value: now.recovered.value,
+      previous: was.recovered.value,
+      display: money,
+      change: 'relative',
+      better: 'up',
+      detail: `${integer(now.recovered.orders)} of ${integer(now.recovered.reminded)} reminded checkouts paid within 72 h of the WhatsApp reminder`,
+    },
+    {
       key: 'acquisition',
       label: 'New customers',
       value: now.acquisition,

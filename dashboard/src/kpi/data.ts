@@ -53,6 +53,14 @@ export interface Figures {
   aov: OrderValue
   acquisition: number
   labelMix: LabelShare[]
+  recovered: RecoveredRevenue
+}
+
+/** Checkouts reminded on WhatsApp in the period, and the total of those paid within 72 h of the reminder. */
+export interface RecoveredRevenue {
+  value: number | null
+  orders: number
+  reminded: number
 }
 
 type Row = Record<string, unknown>
@@ -82,6 +90,10 @@ function responseTime(row: Row): ResponseTime {
   return { p50_seconds: num(row['p50_seconds']), p90_seconds: num(row['p90_seconds']), n: count(row['n']) }
 }
 
+function recoveredOf(row: Row): RecoveredRevenue {
+  return { value: num(row['value']), orders: count(row['orders']), reminded: count(row['reminded']) }
+}
+
 function rate(row: Row): Rate {
   return { value: num(row['value']), numerator: count(row['numerator']), denominator: count(row['denominator']) }
 }
@@ -94,7 +106,7 @@ export async function fetchFigures(
   bucket: Bucket,
 ): Promise<Figures> {
   const args = { p_store_id: storeId, p_from: period.from.toISOString(), p_to: period.to.toISOString() }
-  const [volume, bot, human, resolution, escalation, conversion, retention, aov, acquisition, mix] = await Promise.all([
+  const [volume, bot, human, resolution, escalation, conversion, retention, aov, acquisition, mix, recovered] = await Promise.all([
     call(client, 'kpi_message_volume', { ...args, p_bucket: bucket }),
     call(client, 'kpi_bot_first_response', args),
     call(client, 'kpi_human_first_response', args),
@@ -105,6 +117,7 @@ export async function fetchFigures(
     call(client, 'kpi_aov', args),
     call(client, 'kpi_acquisition', args),
     call(client, 'kpi_label_mix', args),
+    call(client, 'recovered_revenue', args),
   ])
   const rows = volume.map((r) => ({
     bucket: String(r['bucket']),
@@ -125,6 +138,7 @@ export async function fetchFigures(
     retention: rate(one(retention, 'kpi_retention')),
     aov: { value: num(order['value']), revenue: num(order['revenue']), orders: count(order['orders']) },
     acquisition: count(one(acquisition, 'kpi_acquisition')['value']),
+    recovered: recoveredOf(one(recovered, 'recovered_revenue')),
     labelMix: mix.map((r) => ({
       kind: r['kind'] === 'urgency' ? 'urgency' : 'category',
       label: typeof r['label'] === 'string' ? r['label'] : null,
