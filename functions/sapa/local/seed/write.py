@@ -18,7 +18,7 @@ from sapa.local.seed.generate import as_utc, build_demo_data
 from sapa.local.seed.knowledge import write_store_knowledge
 from sapa.local.seed.model import Agent, Conversation, Customer, Message, Order, Product, StoreData, Ticket
 from sapa.local.seed.stores import DEMO, PROFILES, DemoStore
-from sapa.local.seed.templates import write_store_templates
+from sapa.local.seed.templates import write_notification_settings, write_store_templates
 from sapa.local.seed.texts import render
 
 _ADMIN_ID = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
@@ -123,6 +123,7 @@ def _write(
     _write_credentials(conn)
     write_store_knowledge(conn, written_at=min(store.now for store in stores) - timedelta(days=30))
     write_store_templates(conn, written_at=min(store.now for store in stores) - timedelta(days=30))
+    write_notification_settings(conn, enabled_at=max(store.now for store in stores))
     # The history is bulk-copied with triggers off, as pg_restore does: touch_conversation and the realtime
     # broadcasts would fire once per row (thousands of realtime.messages); the rows carry final values.
     conn.execute("set local session_replication_role = replica")
