@@ -253,6 +253,43 @@ as $$
 $$;
 
 -- Functions for the sending worker (service role) -----------------------------------------------------
+-- The next send slot of the store's sender (p_rate a second, shared by every worker and by broadcasts).
+create function private.next_send_slot(p_store_id uuid, p_rate double precision) returns timestamptz
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_slot timestamptz;
+begin
+  insert into private.broadcast_pace as p (store_id, next_slot_at) values (p_store_id, now())
+  on conflict on constraint broadcast_pace_pkey do update set next_slot_at = greatest(p.next_slot_at, now())
+  returning p.next_slot_at into v_slot;
+  update private.broadcast_pace p set next_slot_at = v_slot + make_interval(secs => 1 / p_rate)
+  where p.store_id = p_store_id;
+  return v_slot;
+end;
+$$;
+
+-- The conversation a proactive message to this customer goes into: their open one, else their latest,
+-- else a new one (resolved: nobody is talking yet).
+create function private.proactive_conversation(p_customer public.customers) returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_conversation uuid;
+begin
+  select c.id into v_conversation from public.conversations c
+  where c.customer_id = p_customer.id order by (c.status <> 'resolved') desc, c.created_at desc limit 1;
+  if v_conversation is null then
+    insert into public.conversations (store_id, customer_id, status, resolved_at)
+    values (p_customer.store_id, p_customer.id, 'resolved', now())
+    returning id into v_conversation;
+  end if;
+  return v_conversation;
+end;
+$$;
+
 -- As claim_broadcast_recipients: up to p_limit due notifications, each with a slot on its store's sender
 -- (the pace broadcasts share) and a lease; a notification of a worker that died comes back, `resumed`
 -- when its message was stored.
@@ -282,11 +319,7 @@ begin
     limit p_limit
     for update of n skip locked
   loop
-    insert into private.broadcast_pace as p (store_id, next_slot_at) values (v_row.store_id, now())
-    on conflict on constraint broadcast_pace_pkey do update set next_slot_at = greatest(p.next_slot_at, now())
-    returning p.next_slot_at into v_slot;
-    update private.broadcast_pace p set next_slot_at = v_slot + make_interval(secs => 1 / p_rate)
-    where p.store_id = v_row.store_id;
+    v_slot := private.next_send_slot(v_row.store_id, p_rate);
     update public.order_notifications n
     set status = 'sending', slot_at = v_slot, lease_until = v_slot + make_interval(secs => p_lease_seconds),
         attempts = n.attempts + 1
@@ -339,14 +372,7 @@ begin
       return jsonb_build_object('decision', 'skipped', 'reason', v_reason);
     end if;
     v_variables := private.fill_broadcast_variables(v_kind -> 'variables', private.order_fields(v_order, v_customer));
-    -- The customer's open conversation, else their latest, else a new one (resolved: nobody is talking yet).
-    select c.id into v_conversation from public.conversations c
-    where c.customer_id = v_customer.id order by (c.status <> 'resolved') desc, c.created_at desc limit 1;
-    if v_conversation is null then
-      insert into public.conversations (store_id, customer_id, status, resolved_at)
-      values (v_customer.store_id, v_customer.id, 'resolved', now())
-      returning id into v_conversation;
-    end if;
+    v_conversation := private.proactive_conversation(v_customer);
     insert into public.messages (store_id, conversation_id, direction, sender, body, status, metadata, created_at)
     values (v_store.id, v_conversation, 'outbound', 'bot',
             left(private.render_template(v_template.body, v_variables), 65536), 'queued',
@@ -418,7 +444,8 @@ end;
 $$;
 
 -- A notification's message status (the send's answer, then the provider's callbacks): sent once the
--- provider took it, failed when it (or a later callback, e.g. Meta's 131047) says so.
+-- provider took it, failed when it (or a later callback, e.g. Meta's 131047) says so, with the error the
+-- message carries (Meta's code and title arrive in a second update of the message: record_channel_status).
 create function private.follow_order_notification_message() returns trigger
 language plpgsql security definer
 set search_path = ''
@@ -429,16 +456,16 @@ begin
       sent_at = case when new.status <> 'failed' then coalesce(n.sent_at, now()) else n.sent_at end,
       provider_message_id = coalesce(new.provider_message_id, n.provider_message_id),
       error = case when new.status = 'failed'
-                   then coalesce(new.metadata ->> 'error', 'error ' || (new.metadata ->> 'twilio_error_code'), n.error)
+                   then coalesce(new.metadata ->> 'error', 'Twilio error ' || (new.metadata ->> 'twilio_error_code'), n.error)
                    else n.error end,
       lease_until = null
   where n.id = (new.metadata ->> 'order_notification_id')::uuid
     and new.status in ('queued', 'sent', 'delivered', 'read', 'sandbox', 'failed')
-    and (n.status = 'sending' or (new.status = 'failed' and n.status = 'sent'));
+    and (n.status = 'sending' or (new.status = 'failed' and n.status in ('sent', 'failed')));
   return null;
 end;
 $$;
-create trigger follow_order_notification_message after update of status on public.messages
+create trigger follow_order_notification_message after update of status, metadata on public.messages
   for each row when (new.metadata ? 'order_notification_id')
   execute function private.follow_order_notification_message();
 
@@ -513,10 +540,11 @@ revoke execute on function public.recovered_revenue from public, anon;
 grant execute on function public.recovered_revenue to authenticated, service_role;
 
 revoke execute on function private.after_quiet_hours, private.schedule_order_notifications, private.order_fields,
-  private.pin_notified_order,
+  private.pin_notified_order, private.next_send_slot, private.proactive_conversation,
   private.order_notification_skip_reason, private.follow_order_notification_message, public.claim_order_notifications,
   public.order_notification_send_check, public.order_notification_send_checks, public.record_order_notification_sends
   from public, anon, authenticated;
 grant execute on function private.after_quiet_hours, private.order_fields, private.order_notification_skip_reason,
+  private.next_send_slot, private.proactive_conversation,
   public.claim_order_notifications, public.order_notification_send_check, public.order_notification_send_checks,
   public.record_order_notification_sends to service_role;
