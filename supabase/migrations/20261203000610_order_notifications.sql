@@ -252,6 +252,32 @@ as $$
   end
 $$;
 
+-- The chosen template, or its version in the customer's language: an approved template of the same name
+-- and provider whose language is the one the assistant last answered this customer in (bot replies carry
+-- metadata.language) and whose placeholders the texts fill. A shop keeps one template name per event and
+-- has it approved in Indonesian and English.
+create function private.template_in_customer_language(
+  p_template public.whatsapp_templates, p_customer public.customers, p_variables jsonb
+) returns public.whatsapp_templates
+language sql stable
+set search_path = ''
+as $$
+  select coalesce(
+    (select t from public.whatsapp_templates t
+     where t.store_id = p_template.store_id and t.name = p_template.name and t.provider = p_template.provider
+       and t.status = 'approved' and t.id <> p_template.id
+       and split_part(t.language, '_', 1) = (
+         select m.metadata ->> 'language' from public.conversations c
+         join public.messages m on m.conversation_id = c.id
+         where c.customer_id = p_customer.id and m.direction = 'outbound' and m.sender = 'bot'
+           and m.metadata ? 'language'
+         order by m.created_at desc limit 1)
+       and split_part(p_template.language, '_', 1) <> split_part(t.language, '_', 1)
+       and private.template_placeholders(t.body) <@ array(select jsonb_object_keys(p_variables))
+     order by t.language limit 1),
+    p_template)
+$$;
+
 -- Functions for the sending worker (service role) -----------------------------------------------------
 -- The next send slot of the store's sender (p_rate a second, shared by every worker and by broadcasts).
 create function private.next_send_slot(p_store_id uuid, p_rate double precision) returns timestamptz
@@ -371,6 +397,7 @@ begin
       where id = p_id;
       return jsonb_build_object('decision', 'skipped', 'reason', v_reason);
     end if;
+    v_template := private.template_in_customer_language(v_template, v_customer, v_kind -> 'variables');
     v_variables := private.fill_broadcast_variables(v_kind -> 'variables', private.order_fields(v_order, v_customer));
     v_conversation := private.proactive_conversation(v_customer);
     insert into public.messages (store_id, conversation_id, direction, sender, body, status, metadata, created_at)
@@ -541,10 +568,11 @@ grant execute on function public.recovered_revenue to authenticated, service_rol
 
 revoke execute on function private.after_quiet_hours, private.schedule_order_notifications, private.order_fields,
   private.pin_notified_order, private.next_send_slot, private.proactive_conversation,
+  private.template_in_customer_language,
   private.order_notification_skip_reason, private.follow_order_notification_message, public.claim_order_notifications,
   public.order_notification_send_check, public.order_notification_send_checks, public.record_order_notification_sends
   from public, anon, authenticated;
 grant execute on function private.after_quiet_hours, private.order_fields, private.order_notification_skip_reason,
-  private.next_send_slot, private.proactive_conversation,
+  private.next_send_slot, private.proactive_conversation, private.template_in_customer_language,
   public.claim_order_notifications, public.order_notification_send_check, public.order_notification_send_checks,
   public.record_order_notification_sends to service_role;

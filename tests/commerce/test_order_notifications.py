@@ -433,3 +433,54 @@ def test_updates_are_no_bot_replies_in_the_kpis(db: Db) -> None:
         " private.kpi_is_reply('bot', '{}') as reply"
     ).fetchone()
     assert row == {"update": False, "reply": True}
+
+
+def test_an_update_goes_in_the_language_the_assistant_speaks_with_the_customer(
+    client: TestClient, shop: Shop, db: Db, supabase: Client, settings: Settings, fake_twilio: Sends
+) -> None:
+    """The event names the Indonesian template; the shop has it approved in English too, and the assistant
+    last answered this customer in English: the English one goes out. A customer the assistant never
+    answered gets the one chosen."""
+    sender_of(db, shop.id)
+    name = "pesanan_selesai"
+    chosen = db.execute(
+        "insert into whatsapp_templates (store_id, name, content_sid, language, body) values"
+        " (%s, %s, %s, 'id', 'Halo {{1}}, pesanan #{{2}} sudah selesai.'),"
+        " (%s, %s, %s, 'en', 'Hi {{1}}, your order #{{2}} is complete.') returning id::text, language",
+        (shop.id, name, "HX" + "1" * 32, shop.id, name, "HX" + "2" * 32),
+    ).fetchall()
+    indonesian = next(row["id"] for row in chosen if row["language"] == "id")
+    db.execute("select set_notification_settings(%s, %s)", (shop.id, json.dumps({"events": {"completed": {
+        "enabled": True, "template_id": indonesian, "enabled_at": yesterday(),
+        "variables": {"1": "{{first_name}}", "2": "{{order_number}}"}}}})))  # fmt: skip
+    english_speaker, other = new_phone(), new_phone()
+    post_order(
+        client, shop, "order.created", payloads.order(901, whatsapp=english_speaker, first_name="Maya")
+    )
+    post_order(client, shop, "order.created", payloads.order(902, whatsapp=other, first_name="Joko"))
+    conversation = db.execute(
+        "insert into conversations (store_id, customer_id) select store_id, customer_id from orders"
+        " where store_id = %s and external_id = 901 returning id::text",
+        (shop.id,),
+    ).fetchone()
+    assert conversation is not None
+    db.execute(
+        "insert into messages (store_id, conversation_id, direction, sender, body, status, metadata) values"
+        " (%s, %s, 'outbound', 'bot', 'Sure, let me check.', 'sent', '{\"language\": \"en\"}')",
+        (shop.id, conversation["id"]),
+    )
+    for external in (901, 902):
+        completed = payloads.order(
+            external,
+            status="completed",
+            whatsapp=english_speaker if external == 901 else other,
+            first_name="Maya" if external == 901 else "Joko",
+            modified=datetime.now(UTC) - timedelta(minutes=1),
+        )
+        post_order(client, shop, "order.updated", completed)
+    send_due(supabase, settings, fake_twilio)
+
+    assert sorted(m["body"] for m in sent(db, shop.id)) == [
+        "Halo Joko, pesanan #902 sudah selesai.",
+        "Hi Maya, your order #901 is complete.",
+    ]

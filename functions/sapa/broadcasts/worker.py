@@ -22,7 +22,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -131,12 +131,15 @@ def run_due(
         ThreadPoolExecutor(threads, thread_name_prefix="broadcast-send") as sends,
         ThreadPoolExecutor(PIPELINE, thread_name_prefix="broadcast-group") as groups,
     ):
+        in_flight: list[Future[Counter[str]]] = []
         while not (stop and stop.is_set()):
             if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
                 break
             batch = [(queue, _claim(deps, queue, sandbox_only)) for queue in QUEUES]
             if not any(claims for _, (claims, _) in batch):
                 break
+            last_due = time.monotonic()
+            claimed: list[Future[Counter[str]]] = []
             for queue, (claims, now) in batch:
                 report.claimed += len(claims)
                 received = time.monotonic()
@@ -145,8 +148,21 @@ def run_due(
                     return received + (claim.slot_at - now).total_seconds()
 
                 work = Group(deps, queue, due, callback, sends, sleep, pacer)
-                for outcomes in groups.map(work.deliver, _groups(claims)):
-                    report.outcomes.update(outcomes)
+                claimed += [groups.submit(work.deliver, group) for group in _groups(claims)]
+                last_due = max([last_due, *(due(claim) for claim in claims)])
+            for done in in_flight:
+                report.outcomes.update(done.result())
+            in_flight = claimed
+            # The next claim is made shortly before this one's last slot, so that the sender never waits
+            # for a claim between two batches (its slots follow on from these in SQL).
+            wait = last_due - PREFETCH_SECONDS - time.monotonic()
+            if wait > 0:
+                if stop is not None:
+                    stop.wait(wait)
+                else:
+                    sleep(wait)
+        for done in in_flight:
+            report.outcomes.update(done.result())
     logger.info("proactive send run: %s", report.as_dict())
     return report
 
@@ -159,6 +175,8 @@ LOOKAHEAD_SECONDS = 0.3
 GROUP_SIZE = 50
 PIPELINE = 3
 """Groups in flight at once: one is checked while the one before is sent and the one before that recorded."""
+PREFETCH_SECONDS = 1.0
+"""How long before a batch's last slot the next batch is claimed."""
 
 
 def _groups(claims: list[Claim]) -> list[list[Claim]]:
