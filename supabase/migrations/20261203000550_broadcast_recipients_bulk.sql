@@ -74,27 +74,29 @@ $$;
 create trigger lock_broadcast_recipients before delete on public.stores
   for each row execute function private.lock_store_recipients();
 
--- After an insert: every new recipient's broadcast and customer exist and are of its store.
+-- After an insert: every new recipient's broadcast and customer exist and are of its store. The
+-- customers are read through their store (an index), not the whole table.
 create function private.check_broadcast_recipient_keys() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
 declare
+  v_stores uuid[] := array(select distinct n.store_id from new_recipients n);
   v_missing record;
 begin
-  perform private.lock_broadcast_recipient_stores(array(select distinct n.store_id from new_recipients n));
-  select n.store_id, n.broadcast_id, null::uuid as customer_id into v_missing
+  perform private.lock_broadcast_recipient_stores(v_stores);
+  select n.store_id, n.broadcast_id into v_missing
   from (select distinct n.store_id, n.broadcast_id from new_recipients n) n
-  where not exists (select 1 from public.broadcasts b where b.store_id = n.store_id and b.id = n.broadcast_id)
-  limit 1;
+  where not exists (select 1 from public.broadcasts b where b.store_id = n.store_id and b.id = n.broadcast_id);
   if found then
     raise exception 'insert on broadcast_recipients: store % has no broadcast %', v_missing.store_id,
       v_missing.broadcast_id using errcode = 'foreign_key_violation', table = 'broadcast_recipients';
   end if;
-  -- An anti-join over all the rows (no `limit`: it would walk the customers' index row by row).
+  -- An anti-join over all the rows (no `limit`: it would probe the customers' index row by row).
   select n.store_id, n.customer_id into v_missing
   from new_recipients n
-  left join public.customers c on c.store_id = n.store_id and c.id = n.customer_id
+  left join (select c.store_id, c.id from public.customers c where c.store_id = any(v_stores)) c
+    on c.store_id = n.store_id and c.id = n.customer_id
   where c.id is null;
   if found then
     raise exception 'insert on broadcast_recipients: store % has no customer %', v_missing.store_id,
