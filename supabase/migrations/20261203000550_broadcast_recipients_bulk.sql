@@ -273,3 +273,51 @@ begin
   return jsonb_build_object('id', v_id) || v_counts;
 end;
 $$;
+
+-- A segment's customers: as in 0410, except that the spending percentile (a window over every paying
+-- customer of the store: a sort of all of them) and the last message (a pass over the conversations)
+-- are computed only when the rules read them. For "one paid order or more" over 100,000 customers the
+-- percentile alone took 0.15-0.4 s of the list's time. Computing one the rules do not read changes
+-- nothing but the time, so a rule that merely mentions the name (in a text value) is harmless.
+create or replace function private.segment_customers(p_store_id uuid, p_rules jsonb) returns setof public.customers
+language plpgsql stable
+rows 10000
+set search_path = ''
+as $$
+declare
+  v_where text := private.segment_rules_sql(p_rules);
+begin
+  return query execute format($q$
+    with paid as (
+      select o.customer_id, count(*)::numeric as paid_orders, sum(o.total) as total_spent,
+             max(o.created_at) as last_order_at
+      from public.orders o
+      where o.store_id = $1 and o.customer_id is not null and o.status in ('processing', 'completed')
+      group by o.customer_id
+    ), ranked as (
+      select p.*, %s as total_spent_percentile
+      from paid p
+    ), talked as (
+      select v.customer_id, max(v.last_inbound_at) as last_message_at
+      from public.conversations v
+      where v.store_id = $1 and v.last_inbound_at is not null and %s
+      group by v.customer_id
+    )
+    select c.*
+    from public.customers c
+    left join ranked r on r.customer_id = c.id
+    left join talked t on t.customer_id = c.id
+    cross join lateral (
+      select coalesce(r.paid_orders, 0) as paid_orders, coalesce(r.total_spent, 0) as total_spent,
+             r.total_spent_percentile,
+             floor(extract(epoch from now() - r.last_order_at) / 86400) as days_since_last_order,
+             floor(extract(epoch from now() - t.last_message_at) / 86400) as days_since_last_message
+    ) f
+    where c.store_id = $1 and %s
+  $q$,
+    case when position('f.total_spent_percentile' in v_where) > 0
+         then 'round((percent_rank() over (order by p.total_spent) * 100)::numeric, 2)' else 'null::numeric' end,
+    case when position('f.days_since_last_message' in v_where) > 0 then 'true' else 'false' end,
+    v_where) using p_store_id;
+end;
+$$;

@@ -1,11 +1,12 @@
 -- Broadcast recipients' keys, checked per statement since 0550 (instead of a foreign key per row): no
 -- recipient of a broadcast or customer of another store or of none, in any row of an insert; deleting a
 -- broadcast, a customer or the store deletes their recipients; keys that recipients refer to do not
--- change; the list's ids are time-ordered (UUID version 7) in customer order. The races (an insert and a
+-- change; the list's ids are time-ordered (UUID version 7) in customer order; segments compute the
+-- spending percentile only when their rules read it, with the same members as before. The races (an insert and a
 -- delete at once) are tested in tests/broadcasts/test_recipient_keys.py.
 begin;
 \ir _helpers.psql
-select plan(21);
+select plan(24);
 select tests.seed_two_stores();
 
 insert into public.whatsapp_templates (store_id, name, content_sid, language, body, status) values
@@ -87,6 +88,24 @@ select is((select bool_and(substr(r.id::text, 15, 1) = '7' and substr(r.id::text
 select is((select array_agg(r.id order by r.customer_id) = array_agg(r.id order by r.id)
            from public.broadcast_recipients r join public.broadcasts b on b.id = r.broadcast_id where b.name = 'Ordered'),
   true, 'in customer order: the worker claims them in that order');
+
+-- The spending percentile, computed when the rules read it -------------------------------------------------
+insert into public.customers (store_id, phone, name) values
+  (tests.id('store_a'), '+6281130000001', 'Spender Low'), (tests.id('store_a'), '+6281130000002', 'Spender High');
+insert into public.orders (store_id, external_id, number, status, total, currency, customer_id, created_at, date_modified)
+select tests.id('store_a'), 900 + i, 'S' || i, 'completed', total, 'IDR', c.id, now(), now()
+from (values (1, 'Spender Low', 100000), (2, 'Spender High', 300000)) v(i, name, total)
+join public.customers c on c.name = v.name and c.store_id = tests.id('store_a');
+-- Paying customers of store A: Spender Low 100,000 (percentile 0), Customer A 150,000 (50), Spender High 300,000 (100).
+create function pg_temp.members(p_rules jsonb) returns text[] language sql as $$
+  select array_agg(c.name order by c.name) from private.segment_customers(tests.id('store_a'), p_rules) c
+$$;
+select is(pg_temp.members('{"all": [{"field": "total_spent_percentile", "op": ">=", "value": 50}]}'),
+  array['Customer A', 'Spender High'], 'the top half by spending');
+select is(pg_temp.members('{"all": [{"field": "total_spent_percentile", "op": "<", "value": 50}, {"field": "paid_orders", "op": ">=", "value": 1}]}'),
+  array['Spender Low'], 'the bottom half');
+select is(pg_temp.members('{"all": [{"field": "paid_orders", "op": ">=", "value": 1}]}'),
+  array['Customer A', 'Spender High', 'Spender Low'], 'without the percentile: every paying customer');
 
 select * from finish();
 rollback;
