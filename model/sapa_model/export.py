@@ -226,7 +226,7 @@ def add_ngrams(
     normalised = model_texts(texts)
     choice = ngrams.choose_weights(
         exported.probabilities(texts),
-        (reader.probabilities(normalised, "category"), reader.probabilities(normalised, "urgency")),
+        reader.both(normalised),
         tuple([labels[head].index(e[head]) for e in calibration] for head in ("category", "urgency")),  # type: ignore[arg-type]
     )
     return {

@@ -112,14 +112,13 @@ class ExportedClassifier:
         category, urgency = self.probabilities(texts)
         if self.ngrams is None or not texts:
             return category, urgency
-        normalised = [normalise_message(text) for text in texts]
-        mixed = []
-        for head, encoder in (("category", category), ("urgency", urgency)):
-            weight = self.ngram_weight.get(head, 0.0)
-            if weight:
-                encoder = (1.0 - weight) * encoder + weight * self.ngrams.probabilities(normalised, head)
-            mixed.append(encoder)
-        return mixed[0], mixed[1]
+        ngram_category, ngram_urgency = self.ngrams.both([normalise_message(text) for text in texts])
+        w_category = self.ngram_weight.get("category", 0.0)
+        w_urgency = self.ngram_weight.get("urgency", 0.0)
+        return (
+            (1.0 - w_category) * category + w_category * ngram_category,
+            (1.0 - w_urgency) * urgency + w_urgency * ngram_urgency,
+        )
 
     def predict(self, texts: list[str]) -> list[Label]:
         # An empty message has no words to read; the tokenizer still gives [CLS] [SEP], so it is labelled.

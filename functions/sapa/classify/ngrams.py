@@ -68,26 +68,43 @@ class NgramClassifier:
         with np.load(path, allow_pickle=False) as data:
             self.words = _Tfidf(data["word_vocabulary"], data["word_idf"], 0)
             self.chars = _Tfidf(data["char_vocabulary"], data["char_idf"], len(data["word_vocabulary"]))
-            self.heads = {
-                head: (data[f"{head}_coef"].astype(np.float64), data[f"{head}_intercept"].astype(np.float64))
-                for head in ("category", "urgency")
+            # One row per feature (a message gathers a few hundred rows), both heads side by side.
+            self.weights = np.ascontiguousarray(
+                np.concatenate([data["category_coef"], data["urgency_coef"]]).T, dtype=np.float64
+            )
+            self.intercepts = {
+                head: data[f"{head}_intercept"].astype(np.float64) for head in ("category", "urgency")
             }
+            self.split = len(data["category_coef"])
             self.labels = {head: data[f"{head}_labels"].tolist() for head in ("category", "urgency")}
 
-    def probabilities(self, texts: list[str], head: str) -> np.ndarray:
-        coef, intercept = self.heads[head]
-        rows = np.zeros((len(texts), coef.shape[0]))
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Both heads' linear scores (without intercepts), one row per text: category columns first."""
+        rows = np.zeros((len(texts), self.weights.shape[1]))
         for row, text in enumerate(texts):
             features = {**self.words.features(word_ngrams(text)), **self.chars.features(char_wb_ngrams(text))}
             if features:
-                columns = np.fromiter(features.keys(), dtype=np.int64)
-                values = np.fromiter(features.values(), dtype=np.float64)
-                rows[row] = coef[:, columns] @ values
-        scores = rows + intercept
-        scores -= scores.max(axis=1, keepdims=True)
-        exp: np.ndarray = np.exp(scores)
-        probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
-        return probabilities
+                columns = np.fromiter(features.keys(), dtype=np.int64, count=len(features))
+                values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+                rows[row] = values @ self.weights[columns]
+        return rows
+
+    def both(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(category probabilities, urgency probabilities), the features read once."""
+        scores = self.scores(texts)
+        return (
+            _softmax(scores[:, : self.split] + self.intercepts["category"]),
+            _softmax(scores[:, self.split :] + self.intercepts["urgency"]),
+        )
+
+    def probabilities(self, texts: list[str], head: str) -> np.ndarray:
+        return self.both(texts)[0 if head == "category" else 1]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    exp: np.ndarray = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 __all__ = ["NGRAMS_FILE", "NgramClassifier", "char_wb_ngrams", "word_ngrams"]
