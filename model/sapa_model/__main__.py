@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export", help="export a trained run for inference")
     export.add_argument("run_dir")
     export.add_argument("--output", help="default: model/artifacts/current")
+    export.add_argument(
+        "--no-ngrams", action="store_true", help="serve the encoder alone (no n-gram reader mixed in)"
+    )
 
     publish = commands.add_parser("publish", help="copy a run's report to model/reports/<run>")
     publish.add_argument("run_dir")
@@ -79,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         from sapa_model.export import export_run
 
         print(
-            json.dumps(export_run(Path(args.run_dir), Path(args.output) if args.output else None), indent=2)
+            json.dumps(
+                export_run(
+                    Path(args.run_dir), Path(args.output) if args.output else None, ngrams=not args.no_ngrams
+                ),
+                indent=2,
+            )
         )
     elif args.command == "publish":
         from sapa_model.grid import publish_report

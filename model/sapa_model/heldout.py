@@ -64,6 +64,7 @@ def evaluate_heldout(
     unsure_right = [r for r, u in zip(right, unsure, strict=True) if u]
     return {
         "model_dir": _display(model_dir),
+        "ngram_weight": classifier.ngram_weight,
         "config": _display(config),
         "n": len(heldout),
         "by_language": rows,
@@ -93,6 +94,10 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         f"Real-style held-out part (n={result['n']}), served model {result['model_dir']} "
         f"vs TF-IDF+LogReg trained on the training data of {result['config']}",
+        f"served labels: encoder mixed with the n-gram reader by weight {result['ngram_weight']} "
+        "(chosen on the calibration part)"
+        if any(result.get("ngram_weight", {}).values())
+        else "served labels: the encoder alone",
         "",
         "| language | n | category (model) | category (TF-IDF) | urgency (model) | urgency (TF-IDF) |",
         "|---|---|---|---|---|---|",

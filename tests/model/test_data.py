@@ -187,6 +187,28 @@ def test_batch_three_is_training_data_with_no_near_copy_of_a_held_out_message() 
     assert float(max_cross_similarity(heldout, [e["text"] for e in batch_three]).max()) < 0.85
 
 
+def test_batch_four_is_mostly_chat_indonesian_training_data_with_no_near_copy_of_a_held_out_message() -> None:
+    examples = read_realstyle(DEFAULT_REALSTYLE)
+    lines = [json.loads(line) for line in DEFAULT_REALSTYLE.read_text().splitlines() if line.strip()]
+    batch_four = [e for e, line in zip(examples, lines, strict=True) if line.get("batch") == 4]
+    heldout = [e["text"] for e in examples if e["part"] == "heldout"]
+    earlier = [
+        e["text"]
+        for e, line in zip(examples, lines, strict=True)
+        if e["part"] != "heldout" and line.get("batch") != 4
+    ]
+
+    assert len(batch_four) >= 400
+    languages = Counter(e["source"] for e in batch_four)
+    assert languages["realstyle:id"] + languages["realstyle:mixed"] >= 0.85 * len(batch_four)
+    assert {e["category"] for e in batch_four} == set(CATEGORIES)
+    assert {e["urgency"] for e in batch_four} == set(URGENCIES)
+    assert {e["part"] for e in batch_four} == {"train", "calibration"}
+    texts = [e["text"] for e in batch_four]
+    assert float(max_cross_similarity(heldout, texts).max()) < 0.85
+    assert float(max_cross_similarity(earlier, texts).max()) < 0.85
+
+
 def test_held_out_and_calibration_messages_are_never_trained_on(bitext_sample: Path) -> None:
     data = prepare(DataArguments(bitext_path=str(bitext_sample), realstyle_train_repeat=3))
     trained = Counter(e["text"] for e in data.train if e["source"].startswith("realstyle"))

@@ -6,6 +6,8 @@ An exported model is a folder written by `python -m sapa_model export` (model/sa
   tokenizer.json    the fine-tuned encoder's tokenizer
   classifier.json   label names of both heads, max_length, base model, export check figures, the text
                     normaliser the model was trained with, and the unsure thresholds of both heads
+  ngrams.npz        optional: the n-gram reader (sapa.classify.ngrams) whose probabilities are mixed
+                    with the encoder's, by classifier.json's `ngram_weight` per head
 
 The graph's probabilities are calibrated (temperature scaling, fitted when the run was trained). A label
 is `unsure` when either head's probability is below its threshold in classifier.json.
@@ -23,6 +25,7 @@ from tokenizers import Tokenizer
 
 from sapa.chatwords import normalise_message
 from sapa.classify.labels import ClassifierNotFoundError, Label
+from sapa.classify.ngrams import NGRAMS_FILE, NgramClassifier
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -66,6 +69,14 @@ class ExportedClassifier:
         self.session = onnxruntime.InferenceSession(
             str(self.directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
+        self.ngram_weight: dict[str, float] = {
+            head: float(weight) for head, weight in self.metadata.get("ngram_weight", {}).items()
+        }
+        self.ngrams: NgramClassifier | None = None
+        if any(self.ngram_weight.values()):
+            self.ngrams = NgramClassifier(self.directory / NGRAMS_FILE)
+            if self.ngrams.labels != {"category": self.categories, "urgency": self.urgencies}:
+                raise ValueError(f"{self.directory}: the n-gram reader's labels differ from the encoder's")
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Token ids and attention mask, padded to the longest message of the batch."""
@@ -81,7 +92,7 @@ class ExportedClassifier:
         return input_ids, attention_mask
 
     def probabilities(self, texts: list[str], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
-        """(category probabilities, urgency probabilities), one row per text."""
+        """The encoder's (category probabilities, urgency probabilities), one row per text."""
         categories, urgencies = [], []
         for start in range(0, len(texts), batch_size):
             input_ids, attention_mask = self.encode(texts[start : start + batch_size])
@@ -95,9 +106,23 @@ class ExportedClassifier:
             return np.zeros((0, len(self.categories))), np.zeros((0, len(self.urgencies)))
         return np.concatenate(categories), np.concatenate(urgencies)
 
+    def label_probabilities(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """What the labels are read from: the encoder's probabilities, mixed with the n-gram reader's
+        when the exported folder has one (`(1 - w) * encoder + w * ngrams`, w per head)."""
+        category, urgency = self.probabilities(texts)
+        if self.ngrams is None or not texts:
+            return category, urgency
+        ngram_category, ngram_urgency = self.ngrams.both([normalise_message(text) for text in texts])
+        w_category = self.ngram_weight.get("category", 0.0)
+        w_urgency = self.ngram_weight.get("urgency", 0.0)
+        return (
+            (1.0 - w_category) * category + w_category * ngram_category,
+            (1.0 - w_urgency) * urgency + w_urgency * ngram_urgency,
+        )
+
     def predict(self, texts: list[str]) -> list[Label]:
         # An empty message has no words to read; the tokenizer still gives [CLS] [SEP], so it is labelled.
-        category, urgency = self.probabilities(texts)
+        category, urgency = self.label_probabilities(texts)
         return [
             Label(
                 category=self.categories[int(c.argmax())],
