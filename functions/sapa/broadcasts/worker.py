@@ -216,6 +216,8 @@ class Pacer:
     def __init__(self, interval: float) -> None:
         self._interval = interval
         self._next: dict[uuid.UUID, float] = {}
+        self._started: dict[uuid.UUID, float] = {}
+        self._gates: dict[uuid.UUID, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def turn(self, store_id: uuid.UUID, due: float) -> float:
@@ -224,6 +226,17 @@ class Pacer:
             at = max(due, time.monotonic(), self._next.get(store_id, 0.0))
             self._next[store_id] = at + self._interval
             return at
+
+    def start(self, store_id: uuid.UUID, sleep: Callable[[float], None]) -> None:
+        """Right before a send: at least `interval` after the store's previous send really started. A thread
+        that woke late from its turn (a busy CPU) must not start together with the ones after it."""
+        with self._lock:
+            gate = self._gates.setdefault(store_id, threading.Lock())
+        with gate:
+            wait = self._started.get(store_id, float("-inf")) + self._interval - time.monotonic()
+            if wait > 0:
+                sleep(wait)
+            self._started[store_id] = time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -278,6 +291,7 @@ class Group:
         """One message at its slot: (outcome, what to record). A resumed recipient's message may have gone
         out before its worker died: Twilio is asked first."""
         self._wait(self.pacer.turn(*slot))
+        self.pacer.start(slot[0], self.sleep)
         if plan.resumed and plan.provider == "meta":
             return "failed", {"status": "failed", "provider_message_id": None, "error": UNKNOWN_AT_META}
         if plan.resumed and plan.account_sid and plan.auth_token and plan.from_phone:
