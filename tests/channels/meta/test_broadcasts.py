@@ -86,6 +86,7 @@ def test_a_meta_stores_broadcast_goes_out_through_the_graph_api_and_follows_meta
     assert post_webhook(api, failed, meta_shop.app_secret).status_code == 200
     first, second = recipients(db, broadcast)
     assert (first["status"], second["status"]) == ("read", "failed")
+    assert second["error"] == "WhatsApp error 131026: Message undeliverable", "Meta's error, not Twilio's"
 
 
 def test_a_recipient_whose_worker_died_mid_send_is_not_sent_again_through_meta(
