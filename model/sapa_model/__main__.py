@@ -61,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         "--config", help="the run's config, for the baseline (default: model/configs/best.json)"
     )
     heldout.add_argument("--json", help="also write the figures to this file")
+    heldout.add_argument(
+        "--part",
+        choices=("heldout", "calibration"),
+        default="heldout",
+        help="the real-style part to read (default: heldout; calibration compares runs)",
+    )
 
     args = root.parse_args(argv)
     if args.command == "train":
@@ -108,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(args.model_dir) if args.model_dir else MODEL_DIR / "artifacts" / "current",
                 Path(args.config) if args.config else MODEL_DIR / "configs" / "best.json",
                 Path(args.json) if args.json else None,
+                args.part,
             )
         )
     return 0

@@ -272,12 +272,16 @@ def is_held_out(text: str, batch: int) -> bool:
     return batch == 2 and _text_hash(text)[0] % 2 == 0
 
 
+CALIBRATION_BATCH = 5
+
+
 def realstyle_part(text: str, batch: int) -> str:
-    """heldout (evaluation only), calibration (temperature scaling; a third of the tuning messages, by
-    the hash's second byte) or train."""
+    """heldout (evaluation only), calibration (temperature scaling, n-gram weights, comparing runs) or
+    train. The calibration part is batch 5, written by other authors than batches 1-4 and the held-out
+    part (model/data/README.md); every other tuning message is trained on."""
     if is_held_out(text, batch):
         return "heldout"
-    return "calibration" if _text_hash(text)[1] % 3 == 0 else "train"
+    return "calibration" if batch == CALIBRATION_BATCH else "train"
 
 
 def realstyle_parts(examples: list[Example]) -> dict[str, list[Example]]:

@@ -182,7 +182,7 @@ def test_batch_three_is_training_data_with_no_near_copy_of_a_held_out_message() 
     heldout = [e["text"] for e in examples if e["part"] == "heldout"]
 
     assert len(batch_three) >= 300
-    assert {e["part"] for e in batch_three} == {"train", "calibration"}
+    assert {e["part"] for e in batch_three} == {"train"}
     assert not [e for e in batch_three if is_held_out(e["text"], 3)]
     assert float(max_cross_similarity(heldout, [e["text"] for e in batch_three]).max()) < 0.85
 
@@ -203,10 +203,27 @@ def test_batch_four_is_mostly_chat_indonesian_training_data_with_no_near_copy_of
     assert languages["realstyle:id"] + languages["realstyle:mixed"] >= 0.85 * len(batch_four)
     assert {e["category"] for e in batch_four} == set(CATEGORIES)
     assert {e["urgency"] for e in batch_four} == set(URGENCIES)
-    assert {e["part"] for e in batch_four} == {"train", "calibration"}
+    assert {e["part"] for e in batch_four} == {"train"}
     texts = [e["text"] for e in batch_four]
     assert float(max_cross_similarity(heldout, texts).max()) < 0.85
     assert float(max_cross_similarity(earlier, texts).max()) < 0.85
+
+
+def test_batch_five_by_other_authors_is_the_whole_calibration_part() -> None:
+    examples = read_realstyle(DEFAULT_REALSTYLE)
+    lines = [json.loads(line) for line in DEFAULT_REALSTYLE.read_text().splitlines() if line.strip()]
+    batch_five = [e for e, line in zip(examples, lines, strict=True) if line.get("batch") == 5]
+    heldout = [e["text"] for e in examples if e["part"] == "heldout"]
+    tuning = [e["text"] for e in examples if e["part"] == "train"]
+
+    assert len(batch_five) >= 400
+    assert batch_five == realstyle_parts(examples)["calibration"]
+    languages = Counter(e["source"] for e in batch_five)
+    assert min(languages["realstyle:id"], languages["realstyle:en"], languages["realstyle:mixed"]) >= 80
+    assert {(e["category"], e["urgency"]) for e in batch_five} == {(c, u) for c in CATEGORIES for u in URGENCIES}
+    texts = [e["text"] for e in batch_five]
+    assert float(max_cross_similarity(heldout, texts).max()) < 0.85
+    assert float(max_cross_similarity(tuning, texts).max()) < 0.85
 
 
 def test_held_out_and_calibration_messages_are_never_trained_on(bitext_sample: Path) -> None:

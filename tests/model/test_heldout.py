@@ -36,3 +36,14 @@ def test_heldout_figures_are_the_served_models_on_the_held_out_part(
         min(rows[x]["category"] for x in ("id", "en", "mixed")) < 0.93 or rows["all"]["urgency"] < 0.8
     )
     json.dumps(result)
+
+
+def test_the_same_figures_on_the_calibration_part_compare_runs(tiny_run: Path, tiny_export: Path) -> None:
+    result = evaluate_heldout(tiny_export, tiny_run.parent / "tiny.json", part="calibration")
+
+    calibration = realstyle_parts(read_realstyle(DEFAULT_REALSTYLE))["calibration"]
+    assert result["part"] == "calibration" and result["n"] == len(calibration)
+    labels = ExportedClassifier(tiny_export).predict([e["text"] for e in calibration])
+    expected = sum(label.urgency == e["urgency"] for label, e in zip(labels, calibration, strict=True))
+    assert result["by_language"]["all"]["urgency"] == round(expected / len(calibration), 4)
+    assert render(result).startswith(f"Real-style calibration part (n={len(calibration)})")
