@@ -61,7 +61,7 @@ as $$
       case when p_row ->> 'status' in ('completed', 'cancelled')
            then p_row || jsonb_build_object('restored_status', p_row -> 'restored_status')
            else p_row || jsonb_build_object('status', 'cancelled', 'restored_status', p_row -> 'status',
-                                            'finished_at', coalesce(p_row -> 'finished_at', to_jsonb(now())))
+                                            'finished_at', coalesce(nullif(p_row -> 'finished_at', 'null'), to_jsonb(now())))
       end
     when p_table = 'broadcast_recipients' and p_row ->> 'status' in ('pending', 'sending') then
       p_row || case when p_row ->> 'status' = 'sending' and p_row ->> 'message_id' is not null
