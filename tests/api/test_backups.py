@@ -5,6 +5,7 @@ same consent history, and the broadcasts and order updates as history that is ne
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -547,5 +548,52 @@ def test_import_refuses_a_tampered_archive(api: TestClient, shop: Shop, db: Db, 
     try:
         assert cli.main(["store", "import", str(tampered), "--store", target]) == 1
         assert sum(_counts(db, target).values()) == 0
+    finally:
+        db.execute("delete from stores where id = %s", (target,))
+
+
+def _as_format_1(archive_path: Path, out_path: Path) -> Path:
+    """The archive as Sapa wrote it before format 2: no history tables, no notification settings."""
+    history = {"customer_consent_events", "broadcasts", "broadcast_recipients", "order_notifications"}
+    with zipfile.ZipFile(archive_path) as source, zipfile.ZipFile(out_path, "w") as out:
+        manifest = json.loads(source.read("manifest.json"))
+        store = json.loads(source.read("store.json"))
+        store.pop("notification_settings")
+        store_bytes = json.dumps(store).encode()
+        manifest["format_version"] = 1
+        manifest["tables"] = {t: facts for t, facts in manifest["tables"].items() if t not in history}
+        manifest["store"]["sha256"] = hashlib.sha256(store_bytes).hexdigest()
+        for name in source.namelist():
+            if name.split(".")[0] not in history and name not in ("manifest.json", "store.json"):
+                out.writestr(name, source.read(name))
+        out.writestr("store.json", store_bytes)
+        out.writestr("manifest.json", json.dumps(manifest))
+    return out_path
+
+
+def test_an_archive_of_format_1_is_imported_its_customers_recording_consent_anew(
+    api: TestClient, shop: Shop, db: Db, tmp_path: Path
+) -> None:
+    _fill_store(db, shop.id)
+    db.execute(
+        "update customers set marketing_opt_in = true, marketing_opt_in_at = now() - interval '3 days'"
+        " where store_id = %s and name = 'Pelanggan 1'",
+        (shop.id,),
+    )
+    archive_path = tmp_path / "store.zip"
+    assert cli.main(["store", "export", str(archive_path), "--store", shop.id]) == 0
+    format_1 = _as_format_1(archive_path, tmp_path / "format1.zip")
+    target = _empty_store(db)
+    try:
+        assert cli.main(["store", "import", str(format_1), "--store", target]) == 0
+
+        counts = _counts(db, target)
+        assert (counts["customers"], counts["messages"], counts["broadcasts"]) == (4, 10, 0)
+        events = db.execute(
+            "select c.name, e.given, e.source::text, e.occurred_at = c.marketing_opt_in_at as at_consent"
+            " from customer_consent_events e join customers c on c.id = e.customer_id where e.store_id = %s",
+            (target,),
+        ).fetchall()
+        assert events == [{"name": "Pelanggan 1", "given": True, "source": "import", "at_consent": True}]
     finally:
         db.execute("delete from stores where id = %s", (target,))
