@@ -270,7 +270,13 @@ def cmd_store(args: argparse.Namespace) -> int:
         return 0
     try:
         archive = backup.read_archive(args.archive)
-        counts = backup.import_archive(get_supabase(), objects, archive, args.store)
+        counts = backup.import_archive(
+            get_supabase(),
+            objects,
+            archive,
+            args.store,
+            notice=lambda text: print(f"sapa store import: {text}", file=sys.stderr),
+        )
     except (backup.ImportRefused, OSError) as error:
         print(f"sapa store import: {error}", file=sys.stderr)
         return 1

@@ -1,14 +1,16 @@
 """The whole store as one archive, and back.
 
 The archive is a zip: manifest.json (format, schema version, the store, and per table the row count and
-the sha256 of its files; per stored object its sha256), <table>.json and <table>.csv for each table in
-TABLES, and objects/<key> for the knowledge documents' files and the customers' attachments Sapa kept.
-It is written to a temporary file (spilling to disk past 32 MiB) and streamed to object storage in
-parts, so a large store never sits in memory.
+the sha256 of its files; per stored object its sha256), store.json (the settings), <table>.json and
+<table>.csv for each table in TABLES, and objects/<key> for the knowledge documents' files and the
+customers' attachments Sapa kept. It is written to a temporary file (spilling to disk past 32 MiB) and
+streamed to object storage in parts, so a large store never sits in memory.
 
 An import restores it into an empty store: every row gets a new id (the archive may come from this
 very Sapa, whose ids are taken), references between rows follow, ids inside object keys too, and
-people (assignees, note authors, uploaders) are cleared: they are accounts of the old Sapa."""
+people (assignees, note authors, uploaders) are cleared: they are accounts of the old Sapa. History is
+restored as history (migration 630): consent events as they were, broadcasts and order updates never
+sent again, no order update scheduled for a restored order."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from postgrest.exceptions import APIError
 from supabase import Client
 
 from sapa.db import Row, rows
@@ -30,7 +33,10 @@ from sapa.knowledge.storage import ObjectStore
 from sapa.privacy.archive import as_csv, as_json
 
 FORMAT = "sapa-store-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: with the consent history, broadcasts, order notifications and the notification settings; an
+archive of format 1 (without them) is still imported, its customers recording their consent anew."""
+READABLE_VERSIONS = frozenset({1, 2})
 PAGE = 1000
 SPOOL_BYTES = 32 * 1024 * 1024
 
@@ -51,10 +57,14 @@ TABLES: tuple[str, ...] = (
     "conversation_notes",
     "knowledge_documents",
     "knowledge_chunks",
+    "customer_consent_events",
+    "broadcasts",
+    "broadcast_recipients",
+    "order_notifications",
 )
-"""In the order an import inserts them (referenced rows first). Not in a backup: the consent history
-(an import's customers record their consent again), broadcasts and their recipients, job runs, the
-assistant's settings versions (the current settings are in store.json)."""
+"""In the order an import inserts them (referenced rows first: the history tables refer to customers,
+templates, segments, orders and messages). Not in a backup: job runs, the assistant's settings versions
+(the current settings are in store.json)."""
 
 ORDER_BY: dict[str, str] = {"customer_labels": "customer_id,label"}
 """Tables whose primary key is not `id`: the columns a backup pages them by."""
@@ -67,8 +77,16 @@ SETTINGS: tuple[str, ...] = (
     "bot_persona",
     "bot_languages",
     "bot_max_reply_chars",
+    "opt_out_keywords",
+    "opt_in_keywords",
+    "broadcast_frequency_cap_hours",
 )
-"""The store's settings an import restores (never its name, address, WhatsApp sender or credentials)."""
+"""The store's settings an import restores first (never its name, address, WhatsApp sender or
+credentials)."""
+
+NOTIFICATION_SETTINGS = "notification_settings"
+"""Order updates and checkout reminders: in store.json too, restored after the rows (they name
+templates) and turned on from the moment of the import, so nothing that happened before it is sent."""
 
 CONTENT_TABLES = (
     "customers",
@@ -133,7 +151,9 @@ def _store_settings(supabase: Client, store_id: str) -> Row:
     if not found:
         raise LookupError(f"no store {store_id}")
     return {
-        key: found[0][key] for key in ("id", "name", "site_url", "created_at", *SETTINGS) if key in found[0]
+        key: found[0][key]
+        for key in ("id", "name", "site_url", "created_at", *SETTINGS, NOTIFICATION_SETTINGS)
+        if key in found[0]
     }
 
 
@@ -214,7 +234,7 @@ def read_archive(path: str) -> Archive:
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read("manifest.json"))
-            if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+            if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
                 raise ImportRefused("not a Sapa store backup (manifest.json names another format)")
             if _sha256(archive.read("store.json")) != manifest["store"]["sha256"]:
                 raise ImportRefused("store.json does not match its checksum in the manifest")
@@ -247,14 +267,55 @@ def _remap(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
+def _without_enabled_at(settings: Row) -> Row:
+    """The notification settings with each message kind's enabled_at left out: set_notification_settings
+    stamps an enabled kind with the moment of the import."""
+    events = {event: _omit(kind, "enabled_at") for event, kind in settings.get("events", {}).items()}
+    document = settings | {"events": events}
+    if isinstance(settings.get("abandoned_checkout"), dict):
+        document["abandoned_checkout"] = _omit(settings["abandoned_checkout"], "enabled_at")
+    return document
+
+
+def _turned_off(settings: Row) -> Row:
+    events = {event: kind | {"enabled": False} for event, kind in settings["events"].items()}
+    document = settings | {"events": events}
+    if isinstance(settings.get("abandoned_checkout"), dict):
+        document["abandoned_checkout"] = settings["abandoned_checkout"] | {"enabled": False}
+    return document
+
+
+def _omit(row: Row, key: str) -> Row:
+    return {name: value for name, value in row.items() if name != key}
+
+
+def restore_notification_settings(supabase: Client, store_id: str, archived: Row) -> bool:
+    """The archive's order updates and checkout reminders (template ids already made new), on from now.
+    A store that cannot send them as they were (it sends through another provider than the templates
+    were made for) gets them turned off, templates and texts kept: returns False then."""
+    document = _without_enabled_at(archived)
+    try:
+        supabase.rpc("set_notification_settings", {"p_store_id": store_id, "p_settings": document}).execute()
+        return True
+    except APIError as error:
+        if error.code != "22023":
+            raise
+    supabase.rpc(
+        "set_notification_settings", {"p_store_id": store_id, "p_settings": _turned_off(document)}
+    ).execute()
+    return False
+
+
 def import_archive(
     supabase: Client,
     objects: ObjectStore,
     archive: Archive,
     store_id: str,
     progress: Callable[[str, int], None] = lambda table, count: None,
+    notice: Callable[[str], None] = lambda text: None,
 ) -> dict[str, int]:
-    """Restores the archive into the empty store `store_id`; returns the rows inserted per table."""
+    """Restores the archive into the empty store `store_id`; returns the rows inserted per table.
+    `notice` hears what was restored otherwise than it was (notifications turned off)."""
     version = supabase.rpc("schema_version", {}).execute().data
     if str(archive.manifest["schema_version"]) > str(version):
         raise ImportRefused(
@@ -283,18 +344,34 @@ def import_archive(
         ).execute()
         for key in archive.manifest["objects"]:
             objects.put(_remap(key, ids), zipped.read(f"objects/{key}"), "application/octet-stream")
+    # An archive with the consent history restores it as it was; without (format 1), the customers
+    # record their consent anew.
+    consent_history = "customer_consent_events" in tables
     counts: dict[str, int] = {}
     for table, table_rows_ in tables.items():
         # Oldest first, as they were written: a reply after the message it answers, and the triggers that
         # keep a conversation's last message and the KPI rollups see the same sequence as the original.
+        # (Rows without created_at keep the archive's order: consent events are in the order they happened.)
         table_rows_.sort(key=lambda row: str(row.get("created_at") or ""))
         prepared = [
             _remap({key: value for key, value in row.items() if key not in PEOPLE}, ids)
             for row in table_rows_
         ]
         for start in range(0, len(prepared), PAGE):
-            params = {"p_store_id": store_id, "p_table": table, "p_rows": prepared[start : start + PAGE]}
+            params = {
+                "p_store_id": store_id,
+                "p_table": table,
+                "p_rows": prepared[start : start + PAGE],
+                "p_consent_history": consent_history,
+            }
             supabase.rpc("import_store_rows", params).execute()
         counts[table] = len(prepared)
         progress(table, len(prepared))
+    if isinstance(settings.get(NOTIFICATION_SETTINGS), dict) and not restore_notification_settings(
+        supabase, store_id, _remap(settings[NOTIFICATION_SETTINGS], ids)
+    ):
+        notice(
+            "order updates and checkout reminders were restored turned off: this store cannot send them"
+            " with the archive's templates (another WhatsApp provider); turn them on with its own"
+        )
     return counts
