@@ -99,7 +99,8 @@ def _cell(value: float | None) -> str:
 
 def render(result: dict[str, Any]) -> str:
     lines = [
-        f"Real-style {PART_NAMES[result.get('part', 'heldout')]} (n={result['n']}), served model {result['model_dir']} "
+        f"Real-style {PART_NAMES[result.get('part', 'heldout')]} (n={result['n']}), "
+        f"served model {result['model_dir']} "
         f"vs TF-IDF+LogReg trained on the training data of {result['config']}",
         f"served labels: encoder mixed with the n-gram reader by weight {result['ngram_weight']} "
         "(chosen on the calibration part)"

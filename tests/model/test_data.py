@@ -220,7 +220,9 @@ def test_batch_five_by_other_authors_is_the_whole_calibration_part() -> None:
     assert batch_five == realstyle_parts(examples)["calibration"]
     languages = Counter(e["source"] for e in batch_five)
     assert min(languages["realstyle:id"], languages["realstyle:en"], languages["realstyle:mixed"]) >= 80
-    assert {(e["category"], e["urgency"]) for e in batch_five} == {(c, u) for c in CATEGORIES for u in URGENCIES}
+    assert {(e["category"], e["urgency"]) for e in batch_five} == {
+        (c, u) for c in CATEGORIES for u in URGENCIES
+    }
     texts = [e["text"] for e in batch_five]
     assert float(max_cross_similarity(heldout, texts).max()) < 0.85
     assert float(max_cross_similarity(tuning, texts).max()) < 0.85
