@@ -268,8 +268,6 @@ def _fill_history(db: Db, shop: Shop, supabase: Client, fake: FakeTwilioMessages
         " now(), true)",
         (shop.id, pending),
     )
-    # Separately from the broadcasts: the two queues write into the same conversations.
-    _send_due(supabase, fake)
     template = add_template(db, shop.id)
     for name, send_at in (("Promo A", None), ("Promo B", datetime.now(UTC) + timedelta(days=1))):
         created = db.execute(
