@@ -9,6 +9,7 @@ part (batch 5, other authors), where runs are compared before the held-out part 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -23,6 +24,44 @@ from sapa_model.evaluate import Baseline
 LANGUAGES = ("id", "en", "mixed")
 TARGETS = {"category": 0.93, "urgency": 0.80}
 PART_NAMES = {"heldout": "held-out part", "calibration": "calibration part"}
+SECOND_ANNOTATOR = MODEL_DIR / "data" / "heldout-second-annotator.jsonl"
+"""The held-out part labelled a second time, blind to the first labels and to the model (data/README.md):
+per message (by the SHA-256 of its text) a category and an urgency."""
+
+
+def second_labels(path: Path = SECOND_ANNOTATOR) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["sha256"]: row for row in rows}
+
+
+def agreement(examples: list[dict[str, str]], predicted: list[Any], second: dict[str, dict[str, str]]) -> Any:
+    """How often the two annotators agree, and the model's accuracy where they agree, per language."""
+    rows: dict[str, Any] = {}
+    for language in (*LANGUAGES, "all"):
+        index = [
+            i
+            for i, e in enumerate(examples)
+            if (language == "all" or e["source"] == f"realstyle:{language}")
+            and hashlib.sha256(e["text"].encode("utf-8")).hexdigest() in second
+        ]
+        other = [second[hashlib.sha256(examples[i]["text"].encode("utf-8")).hexdigest()] for i in index]
+        agreed = [i for i, o in zip(index, other, strict=True) if o["category"] == examples[i]["category"]]
+        rows[language] = {
+            "n": len(index),
+            "category_agreement": _accuracy(
+                [examples[i]["category"] for i in index], [o["category"] for o in other]
+            ),
+            "urgency_agreement": _accuracy(
+                [examples[i]["urgency"] for i in index], [o["urgency"] for o in other]
+            ),
+            "n_category_agreed": len(agreed),
+            "model_category_where_agreed": _accuracy(
+                [examples[i]["category"] for i in agreed], [predicted[i].category for i in agreed]
+            ),
+        }
+    return rows
 
 
 def _accuracy(gold: list[str], predicted: list[str]) -> float | None:
@@ -61,6 +100,7 @@ def evaluate_heldout(
             "urgency": _accuracy(gold_u, [labels[i].urgency for i in index]),
             "urgency_baseline": _accuracy(gold_u, [base_urgencies[i] for i in index]),
         }
+    second = second_labels() if part == "heldout" else {}
     unsure = [label.unsure for label in labels]
     right = [
         label.category == e["category"] and label.urgency == e["urgency"]
@@ -81,6 +121,7 @@ def evaluate_heldout(
             "both_right_when_unsure": round(float(np.mean(unsure_right)), 4) if unsure_right else None,
         },
         "baseline_seconds": round(time.monotonic() - started, 1),
+        "second_annotator": agreement(heldout, labels, second) if second else None,
         "targets": TARGETS,
         "categories": list(CATEGORIES),
     }
@@ -126,6 +167,21 @@ def render(result: dict[str, Any]) -> str:
         f"target category >= {TARGETS['category']} in each language: {'met' if category_met else 'NOT met'}; "
         f"urgency >= {TARGETS['urgency']}: {'met' if urgency_met else 'NOT met'}",
     ]
+    if result.get("second_annotator"):
+        lines += [
+            "",
+            "second annotator (the same messages labelled again, blind): how often the two agree, and the "
+            "model's category accuracy on the messages where they agree on the category",
+            "",
+            "| language | n | category agreement | urgency agreement | model category where agreed (n) |",
+            "|---|---|---|---|---|",
+        ]
+        for language, row in result["second_annotator"].items():
+            lines.append(
+                f"| {language} | {row['n']} | {_cell(row['category_agreement'])} | "
+                f"{_cell(row['urgency_agreement'])} | {_cell(row['model_category_where_agreed'])} "
+                f"({row['n_category_agreed']}) |"
+            )
     return "\n".join(lines)
 
 

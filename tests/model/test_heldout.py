@@ -3,13 +3,15 @@ baseline trained on the run's training data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from sapa_model.config import DEFAULT_REALSTYLE
 from sapa_model.data import read_realstyle, realstyle_parts
-from sapa_model.heldout import evaluate_heldout, render
+from sapa_model.heldout import agreement, evaluate_heldout, render, second_labels
 
+from sapa.classify.labels import Label
 from sapa.classify.model import ExportedClassifier
 
 
@@ -47,3 +49,35 @@ def test_the_same_figures_on_the_calibration_part_compare_runs(tiny_run: Path, t
     expected = sum(label.urgency == e["urgency"] for label, e in zip(labels, calibration, strict=True))
     assert result["by_language"]["all"]["urgency"] == round(expected / len(calibration), 4)
     assert render(result).startswith(f"Real-style calibration part (n={len(calibration)})")
+
+
+def test_the_second_annotators_labels_cover_the_held_out_part_and_agreement_counts_them() -> None:
+    heldout = realstyle_parts(read_realstyle(DEFAULT_REALSTYLE))["heldout"]
+    second = second_labels()
+    assert set(second) == {hashlib.sha256(e["text"].encode()).hexdigest() for e in heldout}
+
+    examples = [
+        {"text": "a", "category": "order", "urgency": "low", "source": "realstyle:id"},
+        {"text": "b", "category": "refund", "urgency": "high", "source": "realstyle:id"},
+        {"text": "c", "category": "other", "urgency": "low", "source": "realstyle:en"},
+    ]
+    labels = {text: hashlib.sha256(text.encode()).hexdigest() for text in "abc"}
+    other = {
+        labels["a"]: {"category": "order", "urgency": "medium"},
+        labels["b"]: {"category": "order", "urgency": "high"},
+        labels["c"]: {"category": "other", "urgency": "low"},
+    }
+    predicted = [
+        Label("order", "low", 0.9, 0.9),
+        Label("refund", "high", 0.9, 0.9),
+        Label("payment", "low", 0.9, 0.9),
+    ]
+    rows = agreement(examples, predicted, other)
+    assert rows["id"] == {
+        "n": 2,
+        "category_agreement": 0.5,
+        "urgency_agreement": 0.5,
+        "n_category_agreed": 1,
+        "model_category_where_agreed": 1.0,
+    }
+    assert rows["all"]["n_category_agreed"] == 2 and rows["all"]["model_category_where_agreed"] == 0.5
