@@ -4,6 +4,7 @@ account (the real SDK sends to it)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from psycopg.rows import dict_row
 
 from sapa.api.app import create_app
 from sapa.api.deps import get_reply_queue, get_sender
+from sapa.aws import aws_client
 from sapa.db import get_supabase
 from sapa.settings import get_settings
 from tests.api.inbox import Db, Shop, create_shop, delete_shop
@@ -47,6 +49,25 @@ def shop(db: Db, stack: Stack) -> Iterator[Shop]:
     created = create_shop(db, stack.db_url, stack.jwt_secret)
     yield created
     delete_shop(db, created)
+
+
+@pytest.fixture
+def stack_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app's object storage is the stack's S3 (what the local stack's functions are given). boto3 reads
+    the keys and region from the environment when a client is made, and `aws_client` keeps one client per
+    service and endpoint for the process: one made by an earlier test without these keys (an app's warm-up
+    thread makes the reply worker's S3 client) would be reused and fail to sign (NoCredentialsError). So
+    the cached clients are dropped before the test and again after (this test's keys are its own)."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", os.environ["S3_ENDPOINT_URL"])
+    monkeypatch.setenv("KNOWLEDGE_BUCKET", os.environ["KNOWLEDGE_BUCKET"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for cache in (get_settings, aws_client):
+        cache.cache_clear()
+    yield
+    for cache in (get_settings, aws_client):
+        cache.cache_clear()
 
 
 @pytest.fixture

@@ -44,14 +44,7 @@ KPIS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def stack_s3(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", os.environ["S3_ENDPOINT_URL"])
-    monkeypatch.setenv("KNOWLEDGE_BUCKET", os.environ["KNOWLEDGE_BUCKET"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("stack_s3")
 
 
 class JobQueue:

@@ -12,19 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from supabase import Client
 
-from sapa.settings import get_settings
 from tests.api.inbox import Shop
 
-
-@pytest.fixture(autouse=True)
-def stack_s3(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app signs links for the stack's S3 endpoint (what the local stack's functions are given)."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", os.environ["S3_ENDPOINT_URL"])
-    monkeypatch.setenv("KNOWLEDGE_BUCKET", os.environ["KNOWLEDGE_BUCKET"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("stack_s3")
 
 
 def _message_with_kept_voice_note(service_client: Client, shop: Shop, data: bytes) -> str:

@@ -18,21 +18,13 @@ from fastapi.testclient import TestClient
 from supabase import Client
 
 from sapa.channels.twilio.signature import sign
-from sapa.settings import get_settings
 from sapa.stores.keys import key_hash, key_prefix, new_api_key
 from tests.api.inbox import Db, Shop, new_phone
 
 WEBHOOK = "http://testserver/webhooks/twilio"
 
 
-@pytest.fixture(autouse=True)
-def stack_s3(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", os.environ["S3_ENDPOINT_URL"])
-    monkeypatch.setenv("KNOWLEDGE_BUCKET", os.environ["KNOWLEDGE_BUCKET"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("stack_s3")
 
 
 def _s3() -> Any:
