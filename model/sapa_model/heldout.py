@@ -9,7 +9,6 @@ part (batch 5, other authors), where runs are compared before the held-out part 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sapa_model.config import CATEGORIES, DEFAULT_REALSTYLE, MODEL_DIR, REPO_ROOT, load_run_config
-from sapa_model.data import prepare, read_realstyle, realstyle_parts
+from sapa_model.data import _text_hash, prepare, read_realstyle, realstyle_parts
 from sapa_model.evaluate import Baseline
 
 LANGUAGES = ("id", "en", "mixed")
@@ -38,15 +37,15 @@ def second_labels(path: Path = SECOND_ANNOTATOR) -> dict[str, dict[str, str]]:
 
 def agreement(examples: list[dict[str, str]], predicted: list[Any], second: dict[str, dict[str, str]]) -> Any:
     """How often the two annotators agree, and the model's accuracy where they agree, per language."""
+    seconds = [second.get(_text_hash(e["text"]).hex()) for e in examples]  # per example, found once
     rows: dict[str, Any] = {}
     for language in (*LANGUAGES, "all"):
         index = [
             i
             for i, e in enumerate(examples)
-            if (language == "all" or e["source"] == f"realstyle:{language}")
-            and hashlib.sha256(e["text"].encode("utf-8")).hexdigest() in second
+            if (language == "all" or e["source"] == f"realstyle:{language}") and seconds[i] is not None
         ]
-        other = [second[hashlib.sha256(examples[i]["text"].encode("utf-8")).hexdigest()] for i in index]
+        other = [seconds[i] for i in index]
         agreed = [i for i, o in zip(index, other, strict=True) if o["category"] == examples[i]["category"]]
         rows[language] = {
             "n": len(index),
