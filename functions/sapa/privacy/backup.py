@@ -267,22 +267,24 @@ def _remap(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
+def _each_kind(settings: Row, change: Callable[[Row], Row]) -> Row:
+    """The notification settings with `change` applied to each message kind (the order events and the
+    abandoned-checkout reminder)."""
+    events = {event: change(kind) for event, kind in settings.get("events", {}).items()}
+    document = settings | {"events": events}
+    if isinstance(settings.get("abandoned_checkout"), dict):
+        document["abandoned_checkout"] = change(settings["abandoned_checkout"])
+    return document
+
+
 def _without_enabled_at(settings: Row) -> Row:
     """The notification settings with each message kind's enabled_at left out: set_notification_settings
     stamps an enabled kind with the moment of the import."""
-    events = {event: _omit(kind, "enabled_at") for event, kind in settings.get("events", {}).items()}
-    document = settings | {"events": events}
-    if isinstance(settings.get("abandoned_checkout"), dict):
-        document["abandoned_checkout"] = _omit(settings["abandoned_checkout"], "enabled_at")
-    return document
+    return _each_kind(settings, lambda kind: _omit(kind, "enabled_at"))
 
 
 def _turned_off(settings: Row) -> Row:
-    events = {event: kind | {"enabled": False} for event, kind in settings["events"].items()}
-    document = settings | {"events": events}
-    if isinstance(settings.get("abandoned_checkout"), dict):
-        document["abandoned_checkout"] = settings["abandoned_checkout"] | {"enabled": False}
-    return document
+    return _each_kind(settings, lambda kind: kind | {"enabled": False})
 
 
 def _omit(row: Row, key: str) -> Row:
