@@ -95,9 +95,16 @@ def _handler(fake: FakeTwilioMessages) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             parts = urlsplit(self.path).path.split("/")  # /2010-04-01/Accounts/{sid}/Messages.json
             length = int(self.headers.get("Content-Length", "0"))
-            form = {
-                k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()
-            }
+            try:
+                body = self.rfile.read(length)
+            except ConnectionResetError:
+                body = b""
+            if len(body) < length:
+                # The sender died while writing the request (a killed worker): like any HTTP server, Twilio
+                # never sees a request whose body was cut short, so nothing is created.
+                self.close_connection = True
+                return
+            form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
             message, hold = fake.create(parts[3], form)
             if hold:
                 fake.holding.set()
