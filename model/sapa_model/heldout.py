@@ -26,6 +26,9 @@ PART_NAMES = {"heldout": "held-out part", "calibration": "calibration part"}
 SECOND_ANNOTATOR = MODEL_DIR / "data" / "heldout-second-annotator.jsonl"
 """The held-out part labelled a second time, blind to the first labels and to the model (data/README.md):
 per message (by the SHA-256 of its text) a category and an urgency."""
+ADJUDICATED = MODEL_DIR / "data" / "heldout-adjudicated.jsonl"
+"""The messages the two labellings split on, decided by a third labeller who saw both labels (in random
+order) and the text, not the model (data/README.md): per message a category, an urgency and a reason."""
 
 
 def second_labels(path: Path = SECOND_ANNOTATOR) -> dict[str, dict[str, str]]:
@@ -35,9 +38,17 @@ def second_labels(path: Path = SECOND_ANNOTATOR) -> dict[str, dict[str, str]]:
     return {row["sha256"]: row for row in rows}
 
 
-def agreement(examples: list[dict[str, str]], predicted: list[Any], second: dict[str, dict[str, str]]) -> Any:
-    """How often the two annotators agree, and the model's accuracy where they agree, per language."""
-    seconds = [second.get(_text_hash(e["text"]).hex()) for e in examples]  # per example, found once
+def agreement(
+    examples: list[dict[str, str]],
+    predicted: list[Any],
+    second: dict[str, dict[str, str]],
+    adjudicated: dict[str, dict[str, str]] | None = None,
+) -> Any:
+    """How often the two annotators agree, the model's accuracy where they agree, and (with the decisions
+    on the splits) its accuracy against the adjudicated labels, per language."""
+    hashes = [_text_hash(e["text"]).hex() for e in examples]
+    seconds = [second.get(h) for h in hashes]
+    decided = [(adjudicated or {}).get(h) or e for h, e in zip(hashes, examples, strict=True)]
     rows: dict[str, Any] = {}
     for language in (*LANGUAGES, "all"):
         index = [
@@ -60,6 +71,13 @@ def agreement(examples: list[dict[str, str]], predicted: list[Any], second: dict
                 [examples[i]["category"] for i in agreed], [predicted[i].category for i in agreed]
             ),
         }
+        if adjudicated:
+            rows[language]["model_category_adjudicated"] = _accuracy(
+                [decided[i]["category"] for i in index], [predicted[i].category for i in index]
+            )
+            rows[language]["model_urgency_adjudicated"] = _accuracy(
+                [decided[i]["urgency"] for i in index], [predicted[i].urgency for i in index]
+            )
     return rows
 
 
@@ -100,6 +118,7 @@ def evaluate_heldout(
             "urgency_baseline": _accuracy(gold_u, [base_urgencies[i] for i in index]),
         }
     second = second_labels() if part == "heldout" else {}
+    adjudicated = second_labels(ADJUDICATED) if second else {}
     unsure = [label.unsure for label in labels]
     right = [
         label.category == e["category"] and label.urgency == e["urgency"]
@@ -120,7 +139,7 @@ def evaluate_heldout(
             "both_right_when_unsure": round(float(np.mean(unsure_right)), 4) if unsure_right else None,
         },
         "baseline_seconds": round(time.monotonic() - started, 1),
-        "second_annotator": agreement(heldout, labels, second) if second else None,
+        "second_annotator": agreement(heldout, labels, second, adjudicated) if second else None,
         "targets": TARGETS,
         "categories": list(CATEGORIES),
     }
@@ -181,6 +200,20 @@ def render(result: dict[str, Any]) -> str:
                 f"{_cell(row['urgency_agreement'])} | {_cell(row['model_category_where_agreed'])} "
                 f"({row['n_category_agreed']}) |"
             )
+        if "model_category_adjudicated" in result["second_annotator"]["all"]:
+            lines += [
+                "",
+                "adjudicated labels (the splits decided by a third labeller, blind to the model; the figures "
+                "above stay the official ones)",
+                "",
+                "| language | n | category (model) | urgency (model) |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {language} | {row['n']} | {_cell(row['model_category_adjudicated'])} | "
+                f"{_cell(row['model_urgency_adjudicated'])} |"
+                for language, row in result["second_annotator"].items()
+            ]
     return "\n".join(lines)
 
 

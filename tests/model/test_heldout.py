@@ -7,9 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from sapa_model.config import DEFAULT_REALSTYLE
+from sapa_model.config import CATEGORIES, DEFAULT_REALSTYLE, URGENCIES
 from sapa_model.data import read_realstyle, realstyle_parts
-from sapa_model.heldout import agreement, evaluate_heldout, render, second_labels
+from sapa_model.heldout import ADJUDICATED, agreement, evaluate_heldout, render, second_labels
 
 from sapa.classify.labels import Label
 from sapa.classify.model import ExportedClassifier
@@ -81,3 +81,28 @@ def test_the_second_annotators_labels_cover_the_held_out_part_and_agreement_coun
         "model_category_where_agreed": 1.0,
     }
     assert rows["all"]["n_category_agreed"] == 2 and rows["all"]["model_category_where_agreed"] == 0.5
+
+    assert "model_category_adjudicated" not in rows["all"]  # no decisions given, no adjudicated figures
+    decided = {
+        labels["a"]: {"category": "order", "urgency": "medium"},
+        labels["b"]: {"category": "order", "urgency": "high"},
+    }
+    rows = agreement(examples, predicted, other, decided)
+    # a: decided order/medium, model order/low; b: decided order/high, model refund/high;
+    # c: not decided, so its first labels
+    assert (rows["id"]["model_category_adjudicated"], rows["id"]["model_urgency_adjudicated"]) == (0.5, 0.5)
+    assert (rows["en"]["model_category_adjudicated"], rows["en"]["model_urgency_adjudicated"]) == (0.0, 1.0)
+
+
+def test_the_adjudicated_labels_decide_exactly_the_messages_the_two_labellings_split_on() -> None:
+    heldout = realstyle_parts(read_realstyle(DEFAULT_REALSTYLE))["heldout"]
+    second = second_labels()
+    split = set()
+    for e in heldout:
+        key = hashlib.sha256(e["text"].encode()).hexdigest()
+        if (second[key]["category"], second[key]["urgency"]) != (e["category"], e["urgency"]):
+            split.add(key)
+    decided = second_labels(ADJUDICATED)
+    assert set(decided) == split and len(split) == 29
+    assert all(row["category"] in CATEGORIES and row["urgency"] in URGENCIES for row in decided.values())
+    assert all(row["reason"].strip() for row in decided.values())
