@@ -158,3 +158,9 @@ def shipment_tracking(order_id: int, number: str, link: str = "") -> dict[str, A
         "value": [{"tracking_provider": "", "custom_tracking_provider": "JNE", "custom_tracking_link": link,
                    "tracking_number": number, "date_shipped": "1764720000", "tracking_id": f"{order_id:032x}"}],
     }  # fmt: skip
+
+
+def note_tracking(order_id: int, number: str) -> dict[str, Any]:
+    """The Sapa plugin's order meta after the shop wrote the customer a note with a tracking number in it
+    (wp-plugin Sapa_Tracking_Note; no link)."""
+    return {"id": order_id * 100 + 8, "key": "_sapa_tracking_number", "value": number}

@@ -289,9 +289,18 @@ def test_quiet_hours_hold_an_update_until_they_end_in_the_store_time_zone(
     assert [m["notification"]["event"] for m in sent(db, shop.id)] == ["completed"]
 
 
+@pytest.mark.parametrize("source", ["shipment_tracking", "note_to_customer"])
 def test_a_tracking_number_sends_shipped_with_its_number_and_link(
-    client: TestClient, shop: Shop, db: Db, supabase: Client, settings: Settings, fake_twilio: Sends
+    source: str,
+    client: TestClient,
+    shop: Shop,
+    db: Db,
+    supabase: Client,
+    settings: Settings,
+    fake_twilio: Sends,
 ) -> None:
+    """From WooCommerce Shipment Tracking (number and the custom carrier's link), or from the Sapa plugin's
+    meta for a note to the customer that announces the number (no link: the text's default)."""
     sender_of(db, shop.id)
     template = add_template(db, shop.id, "Pesanan #{{1}} dikirim: {{2}} {{3}}")
     db.execute(
@@ -320,19 +329,21 @@ def test_a_tracking_number_sends_shipped_with_its_number_and_link(
     whatsapp = new_phone()
     post_order(client, shop, "order.created", payloads.order(701, whatsapp=whatsapp, created=created))
     link = "https://jne.example/track?awb=JNE0123456789"
+    meta = (
+        payloads.shipment_tracking(701, "JNE0123456789", link)
+        if source == "shipment_tracking"
+        else payloads.note_tracking(701, "JNE0123456789")
+    )
     shipped = payloads.order(
-        701,
-        whatsapp=whatsapp,
-        created=created,
-        modified=created + timedelta(minutes=20),
-        extra_meta=(payloads.shipment_tracking(701, "JNE0123456789", link),),
+        701, whatsapp=whatsapp, created=created, modified=created + timedelta(minutes=20), extra_meta=(meta,)
     )
     for _ in range(3):
         post_order(client, shop, "order.updated", shipped)
     send_due(supabase, settings, fake_twilio)
 
     (message,) = sent(db, shop.id)
-    assert message["body"] == f"Pesanan #701 dikirim: JNE0123456789 {link}"
+    shown = link if source == "shipment_tracking" else "cek di toko"
+    assert message["body"] == f"Pesanan #701 dikirim: JNE0123456789 {shown}"
 
     # The customer answers (a new conversation: the update's was resolved): the order is pinned on it.
     conversation = db.execute(

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sapa.commerce.phones import to_e164
 from sapa.commerce.woocommerce.parse import Address, Customer, Order, Product, parse_topic
 from sapa.commerce.woocommerce.signature import sign, verify
-from tests.commerce.payloads import customer, line_item, order, product
+from tests.commerce.payloads import customer, line_item, note_tracking, order, product, shipment_tracking
 
 BODY = b'{"id":727,"status":"processing"}'
 
@@ -91,6 +91,20 @@ def test_without_the_whatsapp_field_the_billing_phone_identifies_the_customer() 
     assert record["whatsapp_phone"] == record["billing_phone"] == "+6281234567890"
     assert record["marketing_opt_in"] is False
     assert Order.model_validate(order(729)).record("ID")["marketing_opt_in"] is None
+
+
+def test_the_tracking_number_comes_from_shipment_tracking_else_from_a_note_to_the_customer() -> None:
+    def tracking(*meta: dict[str, object]) -> tuple[str | None, str | None]:
+        record = Order.model_validate(order(730, extra_meta=meta)).record("ID")
+        return record["tracking_number"], record["tracking_url"]
+
+    link = "https://jne.example/track?awb=JNE0123456789"
+    assert tracking() == (None, None)
+    assert tracking(note_tracking(730, "CGK1234567890")) == ("CGK1234567890", None)
+    assert tracking(shipment_tracking(730, "JNE0123456789", link)) == ("JNE0123456789", link)
+    both = (note_tracking(730, "CGK1234567890"), shipment_tracking(730, "JNE0123456789", link))
+    assert tracking(*both) == ("JNE0123456789", link)
+    assert tracking(note_tracking(730, "  ")) == (None, None)
 
 
 def test_a_customer_and_a_product_read_as_their_records() -> None:

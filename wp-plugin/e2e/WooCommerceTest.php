@@ -243,6 +243,43 @@ class WooCommerceTest extends TestCase {
 	}
 
 	/**
+	 * A note to the customer with a tracking number: the plugin puts it on the order and saves it, so
+	 * WooCommerce sends order.updated and Sapa has the number. A private note with a number does nothing
+	 * (WooCommerce itself sends nothing for a note).
+	 *
+	 * @depends test_checkout_opt_in_is_delivered_as_order_created
+	 */
+	public function test_a_tracking_number_in_a_note_to_the_customer_reaches_sapa() {
+		$id      = self::$state['order'];
+		$private = $this->shop(
+			'note',
+			array(
+				'id'   => $id,
+				'note' => 'Resi untuk gudang: CGK0000000001',
+			)
+		);
+		$this->assertSame( '', $private['tracking_number'], 'a private note is not read' );
+
+		$note = $this->shop(
+			'note',
+			array(
+				'id'       => $id,
+				'note'     => 'Pesanan sudah dikirim via JNE ya kak, no resi: CGK1234567890',
+				'customer' => true,
+			)
+		);
+		$this->assertSame( 'CGK1234567890', $note['tracking_number'] );
+		$this->assertGreaterThanOrEqual( $private['date_modified'], $note['date_modified'] );
+		$this->eventually(
+			function () use ( $id ) {
+				$rows = $this->sapa_rows( 'orders', array( 'external_id' => 'eq.' . $id ), 'tracking_number' );
+				return array( array( 'tracking_number' => 'CGK1234567890' ) ) === $rows;
+			},
+			"the note's tracking number reaches Sapa (order.updated)"
+		);
+	}
+
+	/**
 	 * @depends test_a_status_change_is_delivered
 	 */
 	public function test_trash_and_restore_are_mirrored() {

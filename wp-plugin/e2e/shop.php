@@ -127,6 +127,17 @@ switch ( $sapa_command ) {
 		$result = array( 'status' => $order->get_status() );
 		break;
 
+	case 'note':
+		// As the order screen's "Add note" (to the customer or private) does: WC_Order::add_order_note.
+		$order = wc_get_order( (int) $sapa_args['id'] );
+		$order->add_order_note( $sapa_args['note'], empty( $sapa_args['customer'] ) ? 0 : 1, true );
+		$stored = wc_get_order( (int) $sapa_args['id'] );
+		$result = array(
+			'tracking_number' => $stored->get_meta( '_sapa_tracking_number' ),
+			'date_modified'   => $stored->get_date_modified()->getTimestamp(),
+		);
+		break;
+
 	case 'trash':
 		$order = wc_get_order( (int) $sapa_args['id'] );
 		$order->delete( false );

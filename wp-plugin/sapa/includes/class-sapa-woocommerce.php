@@ -42,6 +42,9 @@ class Sapa_WooCommerce {
 		add_action( 'woocommerce_init', array( $this, 'register_block_fields' ) );
 		add_action( 'woocommerce_blocks_validate_location_order_fields', array( $this, 'validate_block_fields' ), 10, 2 );
 		add_action( 'woocommerce_set_additional_field_value', array( $this, 'copy_block_field' ), 10, 4 );
+
+		// A tracking number the shop writes to the customer in an order note.
+		add_action( 'woocommerce_order_note_added', array( $this, 'read_customer_note' ), 10, 2 );
 	}
 
 	/**
@@ -156,6 +159,32 @@ class Sapa_WooCommerce {
 		} elseif ( self::BLOCK_OPT_IN === $key ) {
 			$wc_object->update_meta_data( Sapa_Checkout::OPT_IN, $value ? 'yes' : 'no' );
 		}
+	}
+
+	/**
+	 * A note to the customer that announces a tracking number (woocommerce_order_note_added, WooCommerce
+	 * 4.4+): the number goes on the order as Sapa_Tracking_Note::META, and the order is saved with a new
+	 * date_modified, because a note alone sends no webhook and leaves date_modified as it was (seen on
+	 * WooCommerce 11). The save sends order.updated; Sapa reads the meta and sends "shipped". Private
+	 * notes, notes without a number and a number already on the order change nothing.
+	 *
+	 * @param int    $note_id The note (comment) id.
+	 * @param object $order   The WC_Order the note was added to.
+	 */
+	public function read_customer_note( $note_id, $order ) {
+		if ( ! is_object( $order ) || ! method_exists( $order, 'get_id' ) || ! get_comment_meta( $note_id, 'is_customer_note', true ) ) {
+			return;
+		}
+		$note   = get_comment( $note_id );
+		$number = Sapa_Tracking_Note::tracking_number( $note ? $note->comment_content : '' );
+		// The order as stored, not the caller's object, which may hold changes the caller has yet to save.
+		$stored = null === $number ? null : wc_get_order( $order->get_id() );
+		if ( ! $stored || $stored->get_meta( Sapa_Tracking_Note::META ) === $number ) {
+			return;
+		}
+		$stored->update_meta_data( Sapa_Tracking_Note::META, $number );
+		$stored->set_date_modified( time() );
+		$stored->save();
 	}
 
 	/**

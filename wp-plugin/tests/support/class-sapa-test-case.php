@@ -75,6 +75,7 @@ abstract class Sapa_Test_Case extends TestCase {
 		$_POST    = array();
 		$_REQUEST = array();
 		$GLOBALS['sapa_test_wc_notices'] = array();
+		$GLOBALS['sapa_test_wc_orders']  = array();
 		wp_set_current_user( 0 );
 
 		add_filter(

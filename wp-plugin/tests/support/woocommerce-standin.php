@@ -24,8 +24,12 @@ function wc_add_notice( $message, $type = 'success' ) {
 	);
 }
 
+$GLOBALS['sapa_test_wc_orders'] = array();
+
 /**
- * Stand-in for WC_Order: only the meta methods (WC_Data::update_meta_data / get_meta).
+ * Stand-in for WC_Order: the meta methods (WC_Data::update_meta_data / get_meta), its id, date_modified
+ * and save. A saved order is what wc_get_order() returns for its id: a copy, as WooCommerce reads a fresh
+ * object from the database.
  */
 class Sapa_Test_Order {
 
@@ -35,6 +39,59 @@ class Sapa_Test_Order {
 	 * @var array
 	 */
 	public $meta = array();
+
+	/**
+	 * Order id (0 until saved).
+	 *
+	 * @var int
+	 */
+	public $id = 0;
+
+	/**
+	 * Unix time of the last change, as WC_Data::set_date_modified takes it.
+	 *
+	 * @var int|null
+	 */
+	public $date_modified = null;
+
+	/**
+	 * How many times save() ran.
+	 *
+	 * @var int
+	 */
+	public $saves = 0;
+
+	/**
+	 * As WC_Data::get_id.
+	 *
+	 * @return int
+	 */
+	public function get_id() {
+		return $this->id;
+	}
+
+	/**
+	 * As WC_Order::set_date_modified (a timestamp).
+	 *
+	 * @param int $timestamp Unix time.
+	 */
+	public function set_date_modified( $timestamp ) {
+		$this->date_modified = $timestamp;
+	}
+
+	/**
+	 * As WC_Data::save: stores a copy under the order's id (a new id for a new order).
+	 *
+	 * @return int
+	 */
+	public function save() {
+		if ( ! $this->id ) {
+			$this->id = count( $GLOBALS['sapa_test_wc_orders'] ) + 1;
+		}
+		++$this->saves;
+		$GLOBALS['sapa_test_wc_orders'][ $this->id ] = clone $this;
+		return $this->id;
+	}
 
 	/**
 	 * As WC_Data::update_meta_data.
@@ -55,6 +112,16 @@ class Sapa_Test_Order {
 	public function get_meta( $key ) {
 		return isset( $this->meta[ $key ] ) ? $this->meta[ $key ] : '';
 	}
+}
+
+/**
+ * As wc_get_order: the order as last saved (a fresh copy), or false.
+ *
+ * @param int $order_id Order id.
+ * @return Sapa_Test_Order|false
+ */
+function wc_get_order( $order_id ) {
+	return isset( $GLOBALS['sapa_test_wc_orders'][ $order_id ] ) ? clone $GLOBALS['sapa_test_wc_orders'][ $order_id ] : false;
 }
 
 $GLOBALS['sapa_test_wc_checkout_fields'] = array();

@@ -35,6 +35,10 @@ OPT_IN_META = "sapa_whatsapp_opt_in"
 TRACKING_META = "_wc_shipment_tracking_items"
 """WooCommerce Shipment Tracking's order meta: a list of shipments, newest last, each with
 tracking_number and (for a custom carrier) custom_tracking_link."""
+NOTE_TRACKING_META = "_sapa_tracking_number"
+"""The Sapa plugin's order meta: the tracking number of the newest order note to the customer that
+announces one ("no resi: CGK1234567890"; wp-plugin Sapa_Tracking_Note). Read when Shipment Tracking has
+none."""
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -191,7 +195,9 @@ class Order(_Model):
             "shipping_method": _text(self.shipping_lines[0].method_title, 200)
             if self.shipping_lines
             else None,
-            "tracking_number": _text(shipment.tracking_number, 200) if shipment else None,
+            "tracking_number": _text(shipment.tracking_number, 200)
+            if shipment
+            else _text(self.meta(NOTE_TRACKING_META), 200),
             "tracking_url": _link(shipment.custom_tracking_link) if shipment else None,
             "pay_url": _link(self.payment_url),
             "address": self.billing.place(),
