@@ -4,9 +4,11 @@ order, duplicated, failing, for orders, customers and products."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -93,6 +95,34 @@ def test_a_signed_order_is_stored_for_the_customer_who_chatted(
             "webhook_id": 17,
         }
     ]
+
+
+def test_a_block_checkout_order_recorded_from_woocommerce_carries_the_number_and_the_opt_in(
+    client: TestClient, shop: Shop, db: Db
+) -> None:
+    """The order a real block checkout placed (WooCommerce 11.0.1, Store API, bank transfer; recorded by
+    `SAPA_E2E_RECORD=dir make e2e-woocommerce`): its meta has the plugin's `sapa_whatsapp` /
+    `sapa_whatsapp_opt_in` beside WooCommerce's own `_wc_other/sapa/...` copies, and a place-order debug
+    key. The WhatsApp number, not the billing phone, identifies the customer; the opt-in is recorded."""
+    payload = json.loads((Path(__file__).parent / "recorded" / "block-checkout-order.json").read_text())
+    assert payload["created_via"] == "store-api"
+
+    response = deliver(client, shop.id, shop.secret, "order.created", payload)
+
+    assert response.status_code == 200, response.text
+    row = db.execute(
+        "select o.status::text, o.whatsapp_number_given, o.billing_phone, c.phone, c.marketing_opt_in"
+        " from orders o join customers c on c.id = o.customer_id"
+        " where o.store_id = %s and o.external_id = %s",
+        (shop.id, payload["id"]),
+    ).fetchone()
+    assert row == {
+        "status": "on-hold",
+        "whatsapp_number_given": True,
+        "billing_phone": "+62274555123",
+        "phone": "+6285711103562",
+        "marketing_opt_in": True,
+    }
 
 
 def test_a_wrong_or_missing_signature_is_refused_and_nothing_stored(

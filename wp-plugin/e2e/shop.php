@@ -127,6 +127,39 @@ switch ( $sapa_command ) {
 		$result = array( 'status' => $order->get_status() );
 		break;
 
+	case 'block-checkout-ready':
+		// What a shop owner sets up before the block checkout can take an order: a payment method (bank
+		// transfer) and, for this test shop, no shipping (no zones are set up, so none would be offered).
+		update_option(
+			'woocommerce_bacs_settings',
+			array(
+				'enabled' => 'yes',
+				'title'   => 'Transfer bank',
+			)
+		);
+		update_option( 'woocommerce_ship_to_countries', 'disabled' );
+		$result = array( 'ready' => true );
+		break;
+
+	case 'order':
+		$order  = wc_get_order( (int) $sapa_args['id'] );
+		$result = array(
+			'status'      => $order->get_status(),
+			'created_via' => $order->get_created_via(),
+			'meta'        => array(
+				'sapa_whatsapp'        => $order->get_meta( 'sapa_whatsapp' ),
+				'sapa_whatsapp_opt_in' => $order->get_meta( 'sapa_whatsapp_opt_in' ),
+			),
+		);
+		break;
+
+	case 'rest-order':
+		// The order as WooCommerce's REST API (and so its webhooks) shows it, read as the shop's admin.
+		wp_set_current_user( 1 );
+		$response = rest_do_request( new WP_REST_Request( 'GET', '/wc/v3/orders/' . (int) $sapa_args['id'] ) );
+		$result   = $response->get_data();
+		break;
+
 	case 'note':
 		// As the order screen's "Add note" (to the customer or private) does: WC_Order::add_order_note.
 		$order = wc_get_order( (int) $sapa_args['id'] );
