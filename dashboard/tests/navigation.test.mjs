@@ -3,7 +3,7 @@
 // not offered, the current page is marked, and at a phone's width (390×844) nothing of the bar leaves the screen.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { launchChromium, newPage, screenshot, signIn, stackEnv } from './support/stack.mjs'
+import { launchChromium, newPage, screenshot, signIn, stackEnv, topBar as bar } from './support/stack.mjs'
 
 const env = stackEnv()
 for (const name of ['DEMO_ADMIN_EMAIL', 'DEMO_ADMIN_PASSWORD']) {
@@ -54,8 +54,6 @@ before(async () => {
 after(async () => {
   await browser?.close()
 })
-
-const bar = (page) => page.getByRole('navigation', { name: 'Pages' })
 
 /** The bar's items as the accessibility tree has them (closed menus' links are not in it). */
 async function barItems(page) {

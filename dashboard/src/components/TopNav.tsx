@@ -1,11 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { Page } from '../routes'
+import { PAGE_HASHES, type Page } from '../routes'
 import type { MemberRole } from '../types'
 import { Icon, type IconName } from './Icon'
 
 interface NavLink {
   page: Page
-  href: string
   label: string
   icon: IconName
   /** Who is offered the link: the page itself refuses anyone else. */
@@ -23,31 +22,31 @@ const EVERYONE: readonly MemberRole[] = ['owner', 'admin', 'agent']
 const OWNERS_AND_ADMINS: readonly MemberRole[] = ['owner', 'admin']
 const OWNERS: readonly MemberRole[] = ['owner']
 
-/** The daily pages first; the setup pages behind "Settings". Hash routes are those of routes.ts. */
+/** The daily pages first; the setup pages behind "Settings". */
 const NAV: (NavLink | NavGroup)[] = [
-  { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox', roles: EVERYONE },
-  { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user', roles: EVERYONE },
+  { page: 'inbox', label: 'Inbox', icon: 'inbox', roles: EVERYONE },
+  { page: 'customers', label: 'Customers', icon: 'user', roles: EVERYONE },
   {
     id: 'marketing',
     label: 'Marketing',
     icon: 'megaphone',
     links: [
-      { page: 'broadcasts', href: '#/broadcasts', label: 'Broadcasts', icon: 'send', roles: OWNERS_AND_ADMINS },
-      { page: 'segments', href: '#/segments', label: 'Segments', icon: 'filter', roles: OWNERS_AND_ADMINS },
+      { page: 'broadcasts', label: 'Broadcasts', icon: 'send', roles: OWNERS_AND_ADMINS },
+      { page: 'segments', label: 'Segments', icon: 'filter', roles: OWNERS_AND_ADMINS },
     ],
   },
-  { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart', roles: OWNERS_AND_ADMINS },
+  { page: 'kpis', label: 'KPIs', icon: 'chart', roles: OWNERS_AND_ADMINS },
   {
     id: 'settings',
     label: 'Settings',
     icon: 'sliders',
     links: [
-      { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package', roles: OWNERS },
-      { page: 'notification-settings', href: '#/settings/notifications', label: 'Order updates', icon: 'bell', roles: OWNERS_AND_ADMINS },
-      { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot', roles: EVERYONE },
-      { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note', roles: EVERYONE },
-      { page: 'team', href: '#/team', label: 'Team', icon: 'users', roles: EVERYONE },
-      { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock', roles: OWNERS },
+      { page: 'store-settings', label: 'Store', icon: 'package', roles: OWNERS },
+      { page: 'notification-settings', label: 'Order updates', icon: 'bell', roles: OWNERS_AND_ADMINS },
+      { page: 'assistant-settings', label: 'Assistant', icon: 'bot', roles: EVERYONE },
+      { page: 'knowledge', label: 'Knowledge', icon: 'note', roles: EVERYONE },
+      { page: 'team', label: 'Team', icon: 'users', roles: EVERYONE },
+      { page: 'audit', label: 'Audit', icon: 'lock', roles: OWNERS },
     ],
   },
 ]
@@ -69,7 +68,7 @@ export function TopNav({ page, role }: { page: Page; role: MemberRole }) {
 
 function TopLink({ link, page, onClick }: { link: NavLink; page: Page; onClick?: () => void }) {
   return (
-    <a href={link.href} class="topbar__link" aria-current={page === link.page ? 'page' : undefined} onClick={onClick}>
+    <a href={PAGE_HASHES[link.page]} class="topbar__link" aria-current={page === link.page ? 'page' : undefined} onClick={onClick}>
       <Icon name={link.icon} size={15} />
       <span>{link.label}</span>
     </a>
