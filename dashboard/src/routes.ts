@@ -23,17 +23,26 @@ export type Page =
   | 'segments'
   | 'broadcasts'
 
+/** Each page's address (the links elsewhere and the tests use them: keep them). */
+export const PAGE_HASHES: Readonly<Record<Page, string>> = {
+  inbox: '#/',
+  knowledge: '#/knowledge',
+  kpis: '#/kpis',
+  customers: '#/customers',
+  audit: '#/audit',
+  'assistant-settings': '#/settings/assistant',
+  'store-settings': '#/settings/store',
+  'notification-settings': '#/settings/notifications',
+  team: '#/team',
+  segments: '#/segments',
+  broadcasts: '#/broadcasts',
+}
+
+const PAGE_BY_HASH = new Map(Object.entries(PAGE_HASHES).map(([page, hash]) => [hash, page as Page]))
+
 export function pageFromHash(hash: string): Page {
-  if (hash === '#/kpis') return 'kpis'
-  if (hash === '#/team') return 'team'
-  if (hash === '#/audit') return 'audit'
-  if (hash === '#/customers' || hash.startsWith('#/customers/')) return 'customers'
-  if (hash === '#/settings/assistant') return 'assistant-settings'
-  if (hash === '#/settings/store') return 'store-settings'
-  if (hash === '#/settings/notifications') return 'notification-settings'
-  if (hash === '#/segments') return 'segments'
-  if (hash === '#/broadcasts') return 'broadcasts'
-  return hash === '#/knowledge' ? 'knowledge' : 'inbox'
+  if (hash.startsWith('#/customers/')) return 'customers'
+  return PAGE_BY_HASH.get(hash) ?? 'inbox'
 }
 
 /** A customer's profile: #/customers/<id>. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { eventually, launchChromium, newPage, randomPhone, screenshot, sendWhatsApp, serviceRest, signIn, stackEnv } from './support/stack.mjs'
+import { eventually, launchChromium, newPage, openFromTopBar, randomPhone, screenshot, sendWhatsApp, serviceRest, signIn, stackEnv } from './support/stack.mjs'
 
 const env = stackEnv()
 const OWNER = {
@@ -40,7 +40,7 @@ test('an owner renames the assistant, tries it, saves, and the next WhatsApp rep
 
   await signIn(page, env, OWNER.email, OWNER.password)
   await page.locator('[data-testid="realtime-status"][data-state="SUBSCRIBED"]').waitFor({ timeout: 10_000 })
-  await page.getByRole('link', { name: 'Assistant', exact: true }).click()
+  await openFromTopBar(page, 'Assistant', 'Settings')
   await page.getByTestId('assistant-settings-page').waitFor()
   await page.getByTestId('assistant-name').fill(name)
 

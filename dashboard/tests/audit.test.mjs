@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { randomInt, randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { launchChromium, newPage, passwordSignIn, screenshot, serviceRest, signIn, stackEnv } from './support/stack.mjs'
+import { launchChromium, newPage, openFromTopBar, openTopBarMenu, passwordSignIn, screenshot, serviceRest, signIn, stackEnv, topBar } from './support/stack.mjs'
 
 const env = stackEnv()
 for (const name of ['DEMO_ADMIN_EMAIL', 'DEMO_ADMIN_PASSWORD']) {
@@ -57,7 +57,7 @@ async function rows(page) {
 test('an owner filters the audit trail by date, person and action, a page at a time', async () => {
   const { page, context } = await newPage(browser)
   await signIn(page, env, owner.email, owner.password)
-  await page.getByRole('link', { name: 'Audit' }).click()
+  await openFromTopBar(page, 'Audit', 'Settings')
   await page.getByTestId('audit-page').waitFor()
 
   await page.getByTestId('audit-from').fill(day)
@@ -113,7 +113,9 @@ test('the owner sees the privacy buttons on a customer; an agent sees neither th
   await agentPage.getByTestId('conversation-card').first().click()
   await agentPage.getByTestId('customer').waitFor()
   assert.equal(await agentPage.getByTestId('customer-privacy').count(), 0)
-  assert.equal(await agentPage.getByRole('link', { name: 'Audit' }).count(), 0)
+  await openTopBarMenu(agentPage, 'Settings')
+  await topBar(agentPage).getByRole('link', { name: 'Team', exact: true }).waitFor()
+  assert.equal(await topBar(agentPage).getByRole('link', { name: 'Audit' }).count(), 0)
   await agentPage.goto(`${env.DASHBOARD_URL}/#/audit`)
   await agentPage.getByTestId('audit-forbidden').waitFor()
   await agentContext.close()

@@ -3,7 +3,7 @@
 // (the local stack's sender thread sends the demo store's broadcasts as sandbox messages).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { eventually, launchChromium, newPage, screenshot, serviceRest, signIn, stackEnv, uniqueText } from './support/stack.mjs'
+import { eventually, launchChromium, newPage, openFromTopBar, screenshot, serviceRest, signIn, stackEnv, uniqueText } from './support/stack.mjs'
 
 const env = stackEnv()
 for (const name of ['DEMO_ADMIN_EMAIL', 'DEMO_ADMIN_PASSWORD']) {
@@ -45,7 +45,7 @@ test('an owner builds a segment, sends a broadcast to it and watches the counts 
   await signIn(page, env, admin.email, admin.password)
   await page.locator('[data-testid="realtime-status"][data-state="SUBSCRIBED"]').waitFor({ timeout: 15_000 })
 
-  await page.getByRole('link', { name: 'Segments' }).click()
+  await openFromTopBar(page, 'Segments', 'Marketing')
   await page.getByTestId('segments-page').waitFor()
   const name = uniqueText('Buyers')
   await page.getByTestId('segment-name').fill(name)
@@ -71,7 +71,7 @@ test('an owner builds a segment, sends a broadcast to it and watches the counts 
   )
   assert.deepEqual(saved.rules, withConsent)
 
-  await page.getByRole('link', { name: 'Broadcasts' }).click()
+  await openFromTopBar(page, 'Broadcasts', 'Marketing')
   await page.getByTestId('broadcasts-page').waitFor()
   await page.getByTestId('broadcast-name').fill(uniqueText('Promo'))
   await page.getByTestId('broadcast-template').selectOption({ label: 'order_update (id)' })

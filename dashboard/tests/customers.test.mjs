@@ -103,6 +103,8 @@ test('a label added in the inbox shows on the profile, with the orders and conve
   const profile = page.getByTestId('customer-profile')
   await profile.waitFor()
   assert.equal(await profile.getByTestId('customer-name').textContent(), name)
+  // Labels and notes load on their own, after the profile.
+  await profile.getByTestId('customer-label').filter({ hasText: label }).waitFor()
   assert.deepEqual(await profile.getByTestId('customer-label').allTextContents(), [`${label}×`])
   assert.equal(await profile.getByTestId('customer-note').count(), 1)
   const shownOrders = await profile.getByTestId('customer-order').allTextContents()

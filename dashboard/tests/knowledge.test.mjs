@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { eventually, launchChromium, newPage, screenshot, serviceRest, signIn, stackEnv } from './support/stack.mjs'
+import { eventually, launchChromium, newPage, openFromTopBar, screenshot, serviceRest, signIn, stackEnv } from './support/stack.mjs'
 
 const env = stackEnv()
 const ADMIN = {
@@ -31,7 +31,7 @@ async function openKnowledge(t, email, password) {
   const { page } = session
   await signIn(page, env, email, password)
   await page.locator('[data-testid="realtime-status"][data-state="SUBSCRIBED"]').waitFor({ timeout: 10_000 })
-  await page.getByRole('link', { name: 'Knowledge', exact: true }).click()
+  await openFromTopBar(page, 'Knowledge', 'Settings')
   await page.getByTestId('knowledge-page').waitFor()
   await page.getByRole('heading', { name: 'Documents' }).waitFor()
   return session

@@ -5,7 +5,7 @@
 // are put back afterwards.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { launchChromium, newPage, passwordSignIn, screenshot, serviceRest, signIn, stackEnv } from './support/stack.mjs'
+import { launchChromium, newPage, openFromTopBar, openTopBarMenu, passwordSignIn, screenshot, serviceRest, signIn, stackEnv, topBar } from './support/stack.mjs'
 
 const env = stackEnv()
 const OWNER = {
@@ -44,7 +44,7 @@ async function openAsOwner(t) {
   })
   const { page } = session
   await signIn(page, env, OWNER.email, OWNER.password)
-  await page.getByRole('link', { name: 'Store', exact: true }).click()
+  await openFromTopBar(page, 'Store', 'Settings')
   await page.getByTestId('notifications-link').click()
   await page.getByTestId('notifications-page').waitFor()
   await page.locator(`[data-testid="event-completed-template"] option:has-text("${TEMPLATE}")`).waitFor({ state: 'attached' })
@@ -101,7 +101,11 @@ test('an agent is not offered the order updates and cannot change them', async (
   t.after(() => session.context.close())
   const { page } = session
   await signIn(page, env, AGENT.email, AGENT.password)
-  await page.getByRole('link', { name: 'Assistant', exact: true }).click()
+  await openTopBarMenu(page, 'Settings')
+  const assistant = topBar(page).getByRole('link', { name: 'Assistant', exact: true })
+  await assistant.waitFor()
+  assert.equal(await topBar(page).getByRole('link', { name: 'Order updates', exact: true }).count(), 0)
+  await assistant.click()
   await page.getByTestId('assistant-settings-page').waitFor()
   assert.equal(await page.getByTestId('notifications-link').count(), 0)
   await page.goto(`${env.DASHBOARD_URL}/#/settings/notifications`)

@@ -4,7 +4,7 @@
 // offered the page. The demo store is left as it was (sender and Meta ids).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { launchChromium, newPage, screenshot, serviceRest, signIn, stackEnv } from './support/stack.mjs'
+import { launchChromium, newPage, openFromTopBar, openTopBarMenu, screenshot, serviceRest, signIn, stackEnv, topBar } from './support/stack.mjs'
 
 const env = stackEnv()
 const OWNER = {
@@ -56,7 +56,7 @@ test('an owner moves the store to Meta’s Cloud API and back; the secrets are s
   const appSecret = `secret${digits(20)}`
 
   await signIn(page, env, OWNER.email, OWNER.password)
-  await page.getByRole('link', { name: 'Store', exact: true }).click()
+  await openFromTopBar(page, 'Store', 'Settings')
   await page.locator('[data-testid="whatsapp-sender"] fieldset:not([disabled])').waitFor()
   const state = page.getByTestId('whatsapp-state')
   await state.getByText('Sandbox', { exact: false }).waitFor()
@@ -96,8 +96,9 @@ test('an agent is not offered the store settings', async (t) => {
   t.after(() => session.context.close())
   const { page } = session
   await signIn(page, env, AGENT.email, AGENT.password)
-  await page.getByRole('link', { name: 'Inbox', exact: true }).waitFor()
-  assert.equal(await page.getByRole('link', { name: 'Store', exact: true }).count(), 0)
+  await openTopBarMenu(page, 'Settings')
+  await topBar(page).getByRole('link', { name: 'Assistant', exact: true }).waitFor()
+  assert.equal(await topBar(page).getByRole('link', { name: 'Store', exact: true }).count(), 0)
   await page.goto(`${env.DASHBOARD_URL}/#/settings/store`)
   await page.getByTestId('store-settings-forbidden').waitFor()
 })

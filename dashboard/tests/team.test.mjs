@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { launchChromium, newPage, screenshot, signIn, stackEnv } from './support/stack.mjs'
+import { launchChromium, newPage, openFromTopBar, screenshot, signIn, stackEnv } from './support/stack.mjs'
 
 const env = stackEnv()
 const OWNER = {
@@ -55,7 +55,7 @@ test('the owner invites an agent from the Team page; the invitation is pending a
   try {
     await signIn(page, env, OWNER.email, OWNER.password)
     await page.getByTestId('inbox-view').waitFor({ timeout: 15_000 })
-    await page.getByRole('link', { name: 'Team', exact: true }).click()
+    await openFromTopBar(page, 'Team', 'Settings')
     await page.getByTestId('team-page').waitFor()
     await page.locator(`[data-testid="team-member"][data-email="${OWNER.email}"]`).waitFor()
 
@@ -111,7 +111,7 @@ test('an invited agent opens the link in the local outbox, sets a password and s
     await page.getByTestId('sign-out').click()
     await signIn(page, env, email, 'batik-lestari-2026')
     await page.getByTestId('inbox-view').waitFor({ timeout: 15_000 })
-    await page.getByRole('link', { name: 'Team', exact: true }).click()
+    await openFromTopBar(page, 'Team', 'Settings')
     await page.locator(`[data-testid="team-member"][data-email="${email}"]`).waitFor()
     assert.equal(await page.getByTestId('team-invite-form').count(), 0, 'agents invite nobody')
     assert.equal(await page.getByTestId('team-member-remove').count(), 1, 'only "Leave…" on their own row')

@@ -16,10 +16,11 @@ import { Store, useStore } from '../store'
 import { TeamPage } from '../team/TeamPage'
 import type { StoreMembership } from '../types'
 import { ConversationPane } from './ConversationPane'
-import { Icon, type IconName } from './Icon'
+import { Icon } from './Icon'
 import { InboxPane } from './InboxPane'
 import { Logo } from './Logo'
 import { QueueOverview } from './QueueOverview'
+import { TopNav } from './TopNav'
 
 interface Props {
   workspace: Workspace | null
@@ -76,14 +77,7 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
           </span>
         )}
         {workspace && <LiveIndicator workspace={workspace} />}
-        <nav class="topbar__nav" aria-label="Pages">
-          {PAGES.filter((p) => (!OWNER_PAGES.has(p.page) || current?.role !== 'agent') && (!OWNER_ONLY_PAGES.has(p.page) || current?.role === 'owner')).map((p) => (
-            <a key={p.page} href={p.href} class="topbar__link" aria-current={page === p.page ? 'page' : undefined}>
-              <Icon name={p.icon} size={15} />
-              {p.label}
-            </a>
-          ))}
-        </nav>
+        <TopNav page={page} role={current?.role ?? 'agent'} />
         <span class="topbar__spacer" />
         <span class="topbar__user">
           <span data-testid="signed-in-as">{email}</span>
@@ -130,25 +124,6 @@ export function WorkspaceView({ workspace, memberships, email, error, onSwitchSt
     </div>
   )
 }
-
-const PAGES: { page: Page; href: string; label: string; icon: IconName }[] = [
-  { page: 'inbox', href: '#/', label: 'Inbox', icon: 'inbox' },
-  { page: 'knowledge', href: '#/knowledge', label: 'Knowledge', icon: 'note' },
-  { page: 'kpis', href: '#/kpis', label: 'KPIs', icon: 'chart' },
-  { page: 'customers', href: '#/customers', label: 'Customers', icon: 'user' },
-  { page: 'team', href: '#/team', label: 'Team', icon: 'check' },
-  { page: 'audit', href: '#/audit', label: 'Audit', icon: 'lock' },
-  { page: 'assistant-settings', href: '#/settings/assistant', label: 'Assistant', icon: 'bot' },
-  { page: 'store-settings', href: '#/settings/store', label: 'Store', icon: 'package' },
-  { page: 'segments', href: '#/segments', label: 'Segments', icon: 'filter' },
-  { page: 'broadcasts', href: '#/broadcasts', label: 'Broadcasts', icon: 'send' },
-]
-
-/** Pages for owners and admins only: not offered to agents. */
-const OWNER_PAGES = new Set<Page>(['kpis', 'segments', 'broadcasts'])
-
-/** Pages for the store's owner alone. */
-const OWNER_ONLY_PAGES = new Set<Page>(['audit', 'store-settings'])
 
 /** Before the workspace exists nothing is open. */
 const EMPTY_OPEN = new Store<ConversationModel | null>(null)

@@ -98,6 +98,23 @@ export async function signInWithKeyboard(page, env, email, password) {
   await page.keyboard.press('Enter')
 }
 
+/** The top bar's page links (the navigation landmark "Pages"). */
+export function topBar(page) {
+  return page.getByRole('navigation', { name: 'Pages' })
+}
+
+/** Opens one of the top bar's menus (Settings, Marketing); its links are then in the accessibility tree. */
+export async function openTopBarMenu(page, menu) {
+  const button = topBar(page).getByRole('button', { name: menu, exact: true })
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click()
+}
+
+/** Follows a link of the top bar by its name; `menu` names the menu that holds it, if it is in one. */
+export async function openFromTopBar(page, name, menu) {
+  if (menu) await openTopBarMenu(page, menu)
+  await topBar(page).getByRole('link', { name, exact: true }).click()
+}
+
 /** A service-role PostgREST call (what the functions do); returns the parsed JSON body. */
 export async function serviceRest(env, method, pathAndQuery, body) {
   const response = await fetch(`${env.API_URL}/rest/v1/${pathAndQuery}`, {
