@@ -128,10 +128,10 @@ wp-plugin/dist/sapa.zip: wp-plugin/build.sh $(shell find wp-plugin/sapa -type f 
 	wp-plugin/build.sh $@
 
 # The plugin on a real WooCommerce the operator supplies (not part of `make test`; see the README):
-#   make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=/path/to/wordpress] [E2E_HTTPS=emulate]
+#   make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=/path/to/wordpress] [E2E_HTTPS=emulate] [E2E_HPOS=off]
 e2e-woocommerce: install system-packages
 	@test -n "$(WC_DIR)" || { echo "usage: make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=...]"; exit 2; }
-	WC_DIR="$(WC_DIR)" WP_DIR="$(WP_DIR)" E2E_HTTPS="$(E2E_HTTPS)" \
+	WC_DIR="$(WC_DIR)" WP_DIR="$(WP_DIR)" E2E_HTTPS="$(E2E_HTTPS)" E2E_HPOS="$(E2E_HPOS)" \
 		$(BIN)/sapa exec --profile test --reset -- wp-plugin/e2e/run.sh
 
 clean:

@@ -2,10 +2,12 @@
 # The plugin on a real WooCommerce that the operator supplies, against the local Sapa stack: for people
 # checking a new WooCommerce (or WordPress) release. Not part of `make test` (WooCommerce is in no registry
 # reachable from the build). Run through the Makefile, which starts a fresh test stack around it:
-#   make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=/path/to/wordpress] [E2E_HTTPS=emulate]
+#   make e2e-woocommerce WC_DIR=/path/to/woocommerce [WP_DIR=/path/to/wordpress] [E2E_HTTPS=emulate] [E2E_HPOS=off]
 # WC_DIR: the woocommerce plugin folder (with woocommerce.php), used in place (not copied, never changed).
 # WP_DIR: a WordPress core folder (default: Debian's 7.1, see ../tests/wordpress-core.sh); copied to a
 #   temp folder first, because the site needs its own wp-config.php.
+# E2E_HPOS=off: WooCommerce keeps orders as posts (as shops installed before WooCommerce 8.2 still do);
+#   by default High-Performance Order Storage is on.
 # E2E_HTTPS=emulate: the shop takes Sapa's requests (by its User-Agent) as https, as if through a
 #   TLS-terminating proxy (WooCommerce accepts Basic auth only over https; a Sapa that signs with OAuth 1.0a
 #   over plain http needs no emulation).

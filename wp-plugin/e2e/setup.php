@@ -50,6 +50,17 @@ if ( get_option( 'woocommerce_version' ) !== WC_VERSION ) {
 	WC_Install::install();
 }
 $sapa_hpos = \Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled();
+if ( 'off' === getenv( 'E2E_HPOS' ) ) {
+	// Posts storage, as shops installed before WooCommerce 8.2 still run (nothing to migrate: no orders yet).
+	update_option( 'woocommerce_custom_orders_table_enabled', 'no' );
+	update_option( 'woocommerce_custom_orders_table_data_sync_enabled', 'no' );
+	if ( \Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled() ) {
+		fwrite( STDERR, "HPOS could not be turned off\n" );
+		exit( 1 );
+	}
+	echo 'WooCommerce ' . WC_VERSION . ' ready, HPOS off (posts storage), currency ' . get_woocommerce_currency() . ', PHP ' . PHP_VERSION . "\n";
+	exit( 0 );
+}
 if ( ! $sapa_hpos ) {
 	$sapa_sync = wc_get_container()->get( \Automattic\WooCommerce\Internal\DataStores\Orders\DataSynchronizer::class );
 	$sapa_sync->create_database_tables();
