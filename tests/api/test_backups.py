@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,9 +203,10 @@ NOTIFICATION_BODY = "Halo {{1}}, pesanan #{{2}} {{3}}"
 NOTIFICATION_VARIABLES = {"1": "{{first_name}}", "2": "{{order_number}}", "3": "{{total}}"}
 
 
-def _turn_on_notifications(db: Db, store_id: str) -> None:
-    """Order updates for completed orders and checkout reminders, on since before the shop's orders."""
-    template = add_template(db, store_id, NOTIFICATION_BODY)
+def _turn_on_notifications(db: Db, store_id: str, template: str | None = None) -> None:
+    """Order updates for completed orders and checkout reminders, on since before the shop's orders, with
+    `template` (else a new Twilio one)."""
+    template = template or add_template(db, store_id, NOTIFICATION_BODY)
     kind = {
         "enabled": True,
         "template_id": template,
@@ -520,6 +522,61 @@ def test_backup_then_import_into_an_empty_store_gives_the_same_counts_and_kpis(
             "a store with data is refused"
         )
         assert _counts(db, target) == before
+    finally:
+        db.execute("delete from stores where id = %s", (target,))
+
+
+def _send_through_meta(db: Db, store_id: str) -> str:
+    """The store sends through Meta's Cloud API from now on; an approved Meta template for order updates."""
+    digits = str(uuid.uuid4().int)[:15]
+    db.execute(
+        "update stores set whatsapp_provider = 'meta', whatsapp_number = coalesce(whatsapp_number, %s),"
+        " meta_phone_number_id = %s, meta_waba_id = %s where id = %s",
+        (new_phone(), digits, digits[::-1], store_id),
+    )
+    row = db.execute(
+        "insert into whatsapp_templates (store_id, provider, name, content_sid, language, body)"
+        " values (%s, 'meta', 'order_update', %s, 'id', %s) returning id::text",
+        (store_id, digits, NOTIFICATION_BODY),
+    ).fetchone()
+    assert row is not None
+    return str(row["id"])
+
+
+@pytest.mark.parametrize("source", ["twilio", "meta"], ids=["twilio into meta", "meta into twilio"])
+def test_an_import_into_a_store_on_the_other_provider_restores_the_notifications_turned_off(
+    api: TestClient, shop: Shop, db: Db, tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    """The archive's order updates and checkout reminders name templates of its store's provider, which a
+    store sending through the other one cannot send: they come back turned off, with their templates,
+    texts and the rest of the settings, and the import says so. Everything else is restored as usual."""
+    _turn_on_notifications(db, shop.id, _send_through_meta(db, shop.id) if source == "meta" else None)
+    _fill_store(db, shop.id)
+    archive_path = tmp_path / "store.zip"
+    assert cli.main(["store", "export", str(archive_path), "--store", shop.id]) == 0
+    target = _empty_store(db)
+    if source == "twilio":
+        _send_through_meta(db, target)
+    capsys.readouterr()
+    try:
+        assert cli.main(["store", "import", str(archive_path), "--store", target]) == 0
+
+        assert "order updates and checkout reminders were restored turned off" in capsys.readouterr().err
+        source_counts = _counts(db, shop.id)
+        assert _counts(db, target) == source_counts | (
+            {"whatsapp_templates": source_counts["whatsapp_templates"] + 1} if source == "twilio" else {}
+        )
+        source_settings, _ = _notification_settings(db, shop.id)
+        target_settings, enabled_at = _notification_settings(db, target)
+        assert (
+            source_settings["events"]["completed"]["enabled"]
+            and source_settings["abandoned_checkout"]["enabled"]
+        )
+        assert enabled_at == []
+        assert target_settings == source_settings | {
+            "events": {event: kind | {"enabled": False} for event, kind in source_settings["events"].items()},
+            "abandoned_checkout": source_settings["abandoned_checkout"] | {"enabled": False},
+        }
     finally:
         db.execute("delete from stores where id = %s", (target,))
 
