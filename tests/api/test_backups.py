@@ -561,7 +561,9 @@ def test_an_import_into_a_store_on_the_other_provider_restores_the_notifications
     try:
         assert cli.main(["store", "import", str(archive_path), "--store", target]) == 0
 
-        assert "order updates and checkout reminders were restored turned off" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "order updates and checkout reminders were restored turned off" in err
+        assert "template_id: the template" in err and "the store sends through the other provider" in err
         source_counts = _counts(db, shop.id)
         assert _counts(db, target) == source_counts | (
             {"whatsapp_templates": source_counts["whatsapp_templates"] + 1} if source == "twilio" else {}

@@ -291,21 +291,23 @@ def _omit(row: Row, key: str) -> Row:
     return {name: value for name, value in row.items() if name != key}
 
 
-def restore_notification_settings(supabase: Client, store_id: str, archived: Row) -> bool:
+def restore_notification_settings(supabase: Client, store_id: str, archived: Row) -> str | None:
     """The archive's order updates and checkout reminders (template ids already made new), on from now.
-    A store that cannot send them as they were (it sends through another provider than the templates
-    were made for) gets them turned off, templates and texts kept: returns False then."""
+    A store that refuses them as they were (it sends through another provider than the templates were
+    made for, or a template is no longer approved) gets them turned off, templates and texts kept: returns
+    the store's reason then, None when they were restored as they were."""
     document = _without_enabled_at(archived)
     try:
         supabase.rpc("set_notification_settings", {"p_store_id": store_id, "p_settings": document}).execute()
-        return True
+        return None
     except APIError as error:
         if error.code != "22023":
             raise
+        reason = error.message or "refused"
     supabase.rpc(
         "set_notification_settings", {"p_store_id": store_id, "p_settings": _turned_off(document)}
     ).execute()
-    return False
+    return reason
 
 
 def import_archive(
@@ -369,11 +371,14 @@ def import_archive(
             supabase.rpc("import_store_rows", params).execute()
         counts[table] = len(prepared)
         progress(table, len(prepared))
-    if isinstance(settings.get(NOTIFICATION_SETTINGS), dict) and not restore_notification_settings(
-        supabase, store_id, _remap(settings[NOTIFICATION_SETTINGS], ids)
-    ):
+    refused = (
+        restore_notification_settings(supabase, store_id, _remap(settings[NOTIFICATION_SETTINGS], ids))
+        if isinstance(settings.get(NOTIFICATION_SETTINGS), dict)
+        else None
+    )
+    if refused is not None:
         notice(
-            "order updates and checkout reminders were restored turned off: this store cannot send them"
-            " with the archive's templates (another WhatsApp provider); turn them on with its own"
+            "order updates and checkout reminders were restored turned off: this store refused them as they"
+            f" were ({refused}); turn them on with templates it can send"
         )
     return counts
