@@ -1,0 +1,284 @@
+-- The Customers page at the size of a big store: customer_list reads stored rows instead of aggregating the
+-- store's orders and conversations on every page, sort and search (100,000 customers: ~2.5 s a page).
+--
+-- private.customer_list_rows holds, per customer, the row customer_overview gives (the view stays the
+-- definition and the analysts' interface; the profile reads it for one customer). The rows follow every
+-- write to what the view reads (customers, orders, conversations, customer_labels):
+--   1. a statement trigger on each of those tables notes the customers whose row may have changed in
+--      private.customer_list_pending (one row per transaction and customer);
+--   2. at commit, a deferred constraint trigger on that table locks the noted customers' rows in customer
+--      id order and recomputes them from customer_overview (a fresh snapshot: it sees what transactions
+--      that committed meanwhile wrote), writing only the rows whose figures changed.
+-- Why at commit: a transaction takes these locks last, when it holds everything else it will hold, and
+-- always in the same order, so two writers of the same customer queue up (the second recomputes after
+-- the first committed: no lost change) and never deadlock with each other or with the message, KPI and
+-- sender locks (README "Lock order"). Why recompute instead of counting deltas: a first or last order
+-- that is deleted, trashed or moved to another customer cannot be subtracted.
+--
+-- A transaction sees its own changes in customer_list only after it commits (or after
+-- `set constraints private.customer_list_pending_refresh immediate`, as the pgTAP tests do). Data written
+-- with triggers off (session_replication_role = replica: the demo seed, benchmarks) is brought in by
+-- private.customer_list_rebuild(store_id), as private.kpi_rebuild does for the KPI rollups.
+
+-- Tables ------------------------------------------------------------------------------------------
+create table private.customer_list_rows (like public.customer_overview);
+alter table private.customer_list_rows
+  add primary key (id),
+  alter column store_id set not null;
+comment on table private.customer_list_rows is
+  'customer_overview''s rows, stored and kept current by triggers (see migration 660): what customer_list reads.';
+
+-- The page's sorts, per store, each in the order the page asks for (`order=<column>.<dir>.nullslast,id`),
+-- so a page is an index range read. The least used (ascending figures, first seen) sort a store's rows
+-- in memory: ~100 ms at 100,000 customers, measured by scripts/bench_customers.py.
+create index customer_list_rows_last_seen_idx on private.customer_list_rows (store_id, last_seen_at desc nulls last, id);
+create index customer_list_rows_total_spent_idx on private.customer_list_rows (store_id, total_spent desc nulls last, id);
+create index customer_list_rows_orders_idx on private.customer_list_rows (store_id, orders desc nulls last, id);
+create index customer_list_rows_last_order_idx on private.customer_list_rows (store_id, last_order_at desc nulls last, id);
+create index customer_list_rows_last_message_idx on private.customer_list_rows (store_id, last_message_at desc nulls last, id);
+create index customer_list_rows_name_idx on private.customer_list_rows (store_id, name, id);
+
+-- Transaction-local notes (kept until the commit that reads them; a rolled-back transaction's go with it).
+create unlogged table private.customer_list_pending (
+  tx xid8 not null default pg_catalog.pg_current_xact_id(),
+  customer_id uuid not null,
+  primary key (tx, customer_id)
+);
+comment on table private.customer_list_pending is
+  'Customers whose customer_list row the writing transaction recomputes at commit (migration 660).';
+
+-- Grants ------------------------------------------------------------------------------------------
+revoke all on private.customer_list_rows, private.customer_list_pending from public, anon, authenticated, service_role;
+grant select on private.customer_list_rows to authenticated, service_role;
+
+-- RLS ---------------------------------------------------------------------------------------------
+alter table private.customer_list_rows enable row level security;
+alter table private.customer_list_pending enable row level security;
+create policy "members can view their store's customer list" on private.customer_list_rows
+  for select to authenticated using (store_id = any (array(select private.member_store_ids())));
+
+-- Functions ---------------------------------------------------------------------------------------
+-- Recompute these customers' rows from the view: lock the stored rows in id order, then read the view in
+-- a new statement (in read committed, a snapshot taken after the locks were granted).
+create function private.customer_list_refresh(p_ids uuid[]) returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform from private.customer_list_rows r where r.id = any (p_ids) order by r.id for update;
+  delete from private.customer_list_rows r
+  where r.id = any (p_ids) and not exists (select from public.customers c where c.id = r.id);
+  -- One customer at a time: `offset 0` keeps the lateral subquery from being merged into the outer query, so
+  -- the view is planned for one id (its orders and conversations read through their customer indexes), not
+  -- grouped over every order of every store.
+  insert into private.customer_list_rows as r
+  select v.* from unnest(p_ids) as u (id) cross join lateral (
+    select * from public.customer_overview o where o.id = u.id offset 0
+  ) as v
+  order by v.id
+  on conflict (id) do update
+    set (store_id, name, phone, email, external_id, marketing_opt_in, marketing_opt_in_at, opted_out_at, consent,
+         orders, paid_orders, total_spent, average_order_value, first_order_at, last_order_at, conversations,
+         last_message_at, first_seen_at, last_seen_at, labels)
+      = (excluded.store_id, excluded.name, excluded.phone, excluded.email, excluded.external_id,
+         excluded.marketing_opt_in, excluded.marketing_opt_in_at, excluded.opted_out_at, excluded.consent,
+         excluded.orders, excluded.paid_orders, excluded.total_spent, excluded.average_order_value,
+         excluded.first_order_at, excluded.last_order_at, excluded.conversations, excluded.last_message_at,
+         excluded.first_seen_at, excluded.last_seen_at, excluded.labels)
+    where (r.*) is distinct from (excluded.*);
+end;
+$$;
+
+-- Note customers for the commit (ids may repeat or be null).
+create function private.customer_list_note(p_ids uuid[]) returns void
+language sql
+set search_path = ''
+as $$
+  insert into private.customer_list_pending (customer_id)
+  select distinct u.id from unnest(p_ids) as u (id) where u.id is not null
+  on conflict do nothing
+$$;
+
+-- At commit (fired once per noted customer; the first firing takes all of the transaction's notes).
+create function private.customer_list_refresh_pending() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  with taken as (
+    delete from private.customer_list_pending p where p.tx = pg_catalog.pg_current_xact_id() returning p.customer_id
+  )
+  select array_agg(t.customer_id order by t.customer_id) into v_ids from taken t;
+  if v_ids is not null then
+    perform private.customer_list_refresh(v_ids);
+  end if;
+  return null;
+end;
+$$;
+
+-- Every stored row of one store anew: after rows were written with triggers off, or to repair. Returns
+-- the number of rows.
+create function private.customer_list_rebuild(p_store_id uuid) returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_rows bigint;
+begin
+  delete from private.customer_list_rows r where r.store_id = p_store_id;
+  insert into private.customer_list_rows select * from public.customer_overview o where o.store_id = p_store_id;
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end;
+$$;
+comment on function private.customer_list_rebuild is
+  'Recompute the stored Customers list of one store from customer_overview: after data was written with triggers off (seed, benchmark), or to repair.';
+
+-- What each source table's change means for the list: statement triggers, so a bulk write (a sync page,
+-- a restore, a purge) notes its customers once.
+create function private.customer_list_note_customers() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.customer_list_note(array(select n.id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.customer_list_note(array(select o.id from old_rows o));
+  else
+    perform private.customer_list_note(array(
+      select x.id from old_rows o join new_rows n on n.id = o.id
+      cross join lateral (values (o.id), (n.id)) as x (id)
+      where (o.store_id, o.name, o.phone, o.email, o.external_id, o.marketing_opt_in, o.marketing_opt_in_at,
+             o.opted_out_at, o.first_seen_at)
+            is distinct from
+            (n.store_id, n.name, n.phone, n.email, n.external_id, n.marketing_opt_in, n.marketing_opt_in_at,
+             n.opted_out_at, n.first_seen_at)));
+  end if;
+  return null;
+end;
+$$;
+
+create function private.customer_list_note_orders() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.customer_list_note(array(select n.customer_id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.customer_list_note(array(select o.customer_id from old_rows o));
+  else
+    perform private.customer_list_note(array(
+      select x.id from old_rows o join new_rows n on n.id = o.id
+      cross join lateral (values (o.customer_id), (n.customer_id)) as x (id)
+      where (o.store_id, o.customer_id, o.status, o.total, o.created_at)
+            is distinct from (n.store_id, n.customer_id, n.status, n.total, n.created_at)));
+  end if;
+  return null;
+end;
+$$;
+
+-- Every message moves its conversation's last_message_at: that is the update that matters here.
+create function private.customer_list_note_conversations() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.customer_list_note(array(select n.customer_id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.customer_list_note(array(select o.customer_id from old_rows o));
+  else
+    perform private.customer_list_note(array(
+      select x.id from old_rows o join new_rows n on n.id = o.id
+      cross join lateral (values (o.customer_id), (n.customer_id)) as x (id)
+      where (o.store_id, o.customer_id, o.last_message_at)
+            is distinct from (n.store_id, n.customer_id, n.last_message_at)));
+  end if;
+  return null;
+end;
+$$;
+
+create function private.customer_list_note_labels() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.customer_list_note(array(select n.customer_id from new_rows n));
+  elsif tg_op = 'DELETE' then
+    perform private.customer_list_note(array(select o.customer_id from old_rows o));
+  else
+    perform private.customer_list_note(array(
+      select o.customer_id from old_rows o union all select n.customer_id from new_rows n));
+  end if;
+  return null;
+end;
+$$;
+
+revoke execute on function private.customer_list_refresh, private.customer_list_note,
+  private.customer_list_refresh_pending, private.customer_list_rebuild, private.customer_list_note_customers,
+  private.customer_list_note_orders, private.customer_list_note_conversations, private.customer_list_note_labels
+  from public, anon, authenticated, service_role;
+
+-- Triggers ----------------------------------------------------------------------------------------
+create constraint trigger customer_list_pending_refresh after insert on private.customer_list_pending
+  deferrable initially deferred
+  for each row execute function private.customer_list_refresh_pending();
+
+create trigger customer_list_insert after insert on public.customers
+  referencing new table as new_rows for each statement execute function private.customer_list_note_customers();
+create trigger customer_list_update after update on public.customers
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customer_list_note_customers();
+create trigger customer_list_delete after delete on public.customers
+  referencing old table as old_rows for each statement execute function private.customer_list_note_customers();
+
+create trigger customer_list_insert after insert on public.orders
+  referencing new table as new_rows for each statement execute function private.customer_list_note_orders();
+create trigger customer_list_update after update on public.orders
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customer_list_note_orders();
+create trigger customer_list_delete after delete on public.orders
+  referencing old table as old_rows for each statement execute function private.customer_list_note_orders();
+
+create trigger customer_list_insert after insert on public.conversations
+  referencing new table as new_rows for each statement execute function private.customer_list_note_conversations();
+create trigger customer_list_update after update on public.conversations
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customer_list_note_conversations();
+create trigger customer_list_delete after delete on public.conversations
+  referencing old table as old_rows for each statement execute function private.customer_list_note_conversations();
+
+create trigger customer_list_insert after insert on public.customer_labels
+  referencing new table as new_rows for each statement execute function private.customer_list_note_labels();
+create trigger customer_list_update after update on public.customer_labels
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customer_list_note_labels();
+create trigger customer_list_delete after delete on public.customer_labels
+  referencing old table as old_rows for each statement execute function private.customer_list_note_labels();
+
+-- The page's list ---------------------------------------------------------------------------------
+-- The stored rows of one store, under the caller's RLS (membership once per query: the policy's InitPlan).
+-- A SQL-standard body without security definer or `set`: the planner inlines it, so PostgREST's filters,
+-- order and range reach the table and its indexes (a security definer function returns all rows first).
+create or replace function public.customer_list(p_store_id uuid) returns setof public.customer_overview
+language sql stable
+begin atomic
+  select r.id, r.store_id, r.name, r.phone, r.email, r.external_id, r.marketing_opt_in, r.marketing_opt_in_at,
+         r.opted_out_at, r.consent, r.orders, r.paid_orders, r.total_spent, r.average_order_value,
+         r.first_order_at, r.last_order_at, r.conversations, r.last_message_at, r.first_seen_at, r.last_seen_at,
+         r.labels
+  from private.customer_list_rows r
+  where r.store_id = p_store_id;
+end;
+comment on function public.customer_list is
+  'The Customers page: customer_overview''s rows for one store (stored, kept current at each commit), for its members (nothing for anyone else).';
+revoke execute on function public.customer_list from public, anon;
+grant execute on function public.customer_list to authenticated, service_role;
+
+-- The rows of the stores that exist now.
+insert into private.customer_list_rows select * from public.customer_overview;
