@@ -15,8 +15,9 @@
    migration 660 (the same query on a copy of customer_list's old definition, created for the run and
    dropped after); the rows of both must be the same.
 3. The write cost of keeping the list: 10,000 orders upserted as the sync applies them
-   (`private.woocommerce_apply`, 100 a transaction like a sync page), new then changed in status, with the
-   list's triggers off (as before migration 660) and on; then the stored rows compared with the view.
+   (`private.woocommerce_apply`, 100 a transaction like a sync page), new then paid, with the list's
+   triggers off (as before migration 660) and on, in alternating rounds; then the stored rows compared
+   with the view. And single inbound messages (each moves its conversation's clock), triggers off and on.
 """
 
 from __future__ import annotations
@@ -46,11 +47,9 @@ DB_URL, API_URL, ANON_KEY = os.environ["DB_URL"], os.environ["API_URL"], os.envi
 CUSTOMERS, ORDERS, CONVERSATIONS = 100_000, 300_000, 100_000
 RUNS = 3
 TARGET_MS = 300.0
-WRITES, PAGE = 10_000, 100
-LIST_TRIGGERS = {
-    "public.orders": ("customer_list_insert", "customer_list_update", "customer_list_delete"),
-    "public.customers": ("customer_list_insert", "customer_list_update", "customer_list_delete"),
-}
+WRITES, PAGE, ROUND = 10_000, 100, 1_000
+_TRIGGERS = ("customer_list_insert", "customer_list_update", "customer_list_delete")
+LIST_TRIGGERS = {"public.orders": _TRIGGERS, "public.customers": _TRIGGERS, "public.conversations": _TRIGGERS}
 
 SEED = [
     """
@@ -294,12 +293,15 @@ def apply_orders(conn: psycopg.Connection[Any], store_id: str, records: list[dic
 
 
 def set_list_triggers(conn: psycopg.Connection[Any], enabled: bool) -> None:
-    for table, triggers in LIST_TRIGGERS.items():
+    for table in ("public.orders", "public.customers"):
+        triggers = LIST_TRIGGERS[table]
         for trigger in triggers:
             conn.execute(f"alter table {table} {'enable' if enabled else 'disable'} trigger {trigger}")
 
 
 def bench_writes(conn: psycopg.Connection[Any], store_id: str, now: datetime) -> bool:
+    """Rounds alternate the list's triggers off and on (so the machine's drift falls on both alike); each
+    round applies ROUND orders new, then the same orders paid, to customers of its own."""
     phones = [
         r[0]
         for r in conn.execute(
@@ -307,36 +309,78 @@ def bench_writes(conn: psycopg.Connection[Any], store_id: str, now: datetime) ->
             (store_id, 2 * WRITES),
         ).fetchall()
     ]
-    print(f"\nWrite cost: {WRITES:,} orders upserted as a sync applies them ({PAGE} a transaction), seconds:")
-    print(f"{'':<44} {'new (processing)':>17} {'changed (completed)':>20}")
-    results = {}
-    for label, enabled, offset in (
-        ("list triggers off (before migration 660)", False, 0),
-        ("list triggers on", True, 1),
-    ):
-        batch = phones[offset * WRITES : (offset + 1) * WRITES]
-        first_id = 90_000_000 + offset * WRITES
+    seconds = {False: [0.0, 0.0], True: [0.0, 0.0]}
+    for round_number in range(2 * WRITES // ROUND):
+        enabled = round_number % 2 == 1
+        batch = phones[round_number * ROUND : (round_number + 1) * ROUND]
+        first_id = 90_000_000 + round_number * ROUND
         set_list_triggers(conn, enabled)
         try:
-            inserted = apply_orders(conn, store_id, order_records(batch, first_id, "processing", now))
-            updated = apply_orders(conn, store_id, order_records(batch, first_id, "completed", now))
+            seconds[enabled][0] += apply_orders(
+                conn, store_id, order_records(batch, first_id, "pending", now)
+            )
+            seconds[enabled][1] += apply_orders(
+                conn, store_id, order_records(batch, first_id, "processing", now)
+            )
         finally:
             set_list_triggers(conn, True)
-        results[label] = (inserted, updated)
-        print(f"{label:<44} {inserted:17.1f} {updated:20.1f}", flush=True)
-    off, on = results.values()
-    print(f"{'per order, the triggers add':<44} {(on[0] - off[0]) / WRITES * 1000:15.2f}ms"
-          f" {(on[1] - off[1]) / WRITES * 1000:18.2f}ms")  # fmt: skip
-    # The triggers-off batch left its customers' stored rows behind: the on batch must not have.
+    print(
+        f"\nWrite cost: {WRITES:,} orders upserted each way as a sync applies them ({PAGE} a transaction),"
+        f" in rounds of {ROUND:,} alternating, seconds:"
+    )
+    print(f"{'':<44} {'new (pending)':>14} {'paid (processing)':>18}")
+    for enabled, label in ((False, "list triggers off (before migration 660)"), (True, "list triggers on")):
+        print(f"{label:<44} {seconds[enabled][0]:14.1f} {seconds[enabled][1]:18.1f}")
+    added = [(seconds[True][i] - seconds[False][i]) / WRITES * 1000 for i in (0, 1)]
+    print(f"{'per order, the triggers add (ms)':<44} {added[0]:14.2f} {added[1]:18.2f}")
+    # The triggers-off rounds left their customers' stored rows behind: the on rounds must not have.
+    on_phones = [p for i, p in enumerate(phones) if (i // ROUND) % 2 == 1]
     differing = conn.execute(
         "select count(*) from public.customer_overview v"
-        " full join private.customer_list_rows r on r.id = v.id"
-        " where coalesce(v.store_id, r.store_id) = %s and r is distinct from v and v.phone = any(%s)",
-        (store_id, phones[WRITES:]),
+        " join private.customer_list_rows r on r.id = v.id"
+        " where v.store_id = %s and to_jsonb(r) is distinct from to_jsonb(v) and v.phone = any(%s)",
+        (store_id, on_phones),
     ).fetchone()
     assert differing is not None
-    print(f"stored rows that differ from the view after the triggers-on batch: {differing[0]}")
+    print(f"stored rows that differ from the view after the triggers-on rounds: {differing[0]}")
     return bool(differing[0] == 0)
+
+
+def bench_messages(conn: psycopg.Connection[Any], store_id: str) -> None:
+    """Milliseconds per inbound message (its own transaction, as the webhook stores one): each moves its
+    conversation's last_message_at, so the customer's stored row is recomputed at commit."""
+    conversation = conn.execute(
+        "select id from public.conversations where store_id = %s limit 1", (store_id,)
+    ).fetchone()
+    assert conversation is not None
+
+    def insert(n: int) -> list[float]:
+        samples = []
+        for _ in range(n):
+            began = time.perf_counter()
+            with conn.transaction():
+                conn.execute(
+                    "insert into public.messages (store_id, conversation_id, direction, sender, body,"
+                    " provider_message_id, status)"
+                    " values (%s, %s, 'inbound', 'customer', 'bench', %s, 'received')",
+                    (store_id, conversation[0], "SMlist" + secrets.token_hex(8)),
+                )
+            samples.append((time.perf_counter() - began) * 1000)
+        return samples
+
+    samples: dict[bool, list[float]] = {False: [], True: []}
+    for round_number in range(6):  # alternating, 100 a round
+        enabled = round_number % 2 == 1
+        for trigger in LIST_TRIGGERS["public.conversations"]:
+            conn.execute(
+                f"alter table public.conversations {'enable' if enabled else 'disable'} trigger {trigger}"
+            )
+        samples[enabled] += insert(100)
+    print("\nOne inbound message a transaction, 300 each, alternating:")
+    for enabled, label in ((False, "list triggers off"), (True, "list triggers on")):
+        values = sorted(samples[enabled])
+        p50, p95 = statistics.median(values), values[int(0.95 * len(values))]
+        print(f"  {label:<20} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms")
 
 
 def main() -> int:
@@ -350,6 +394,7 @@ def main() -> int:
         try:
             met = bench_pages(store_id, sign_in(email, password))
             exact = bench_writes(conn, store_id, now)
+            bench_messages(conn, store_id)
         finally:
             conn.execute("drop function public.bench_customer_list_aggregated")
             conn.execute("notify pgrst, 'reload schema'")

@@ -146,92 +146,40 @@ $$;
 comment on function private.customer_list_rebuild is
   'Recompute the stored Customers list of one store from customer_overview: after data was written with triggers off (seed, benchmark), or to repair.';
 
--- What each source table's change means for the list: statement triggers, so a bulk write (a sync page,
--- a restore, a purge) notes its customers once.
-create function private.customer_list_note_customers() returns trigger
+-- What a change of a source table means for the list: statement triggers (a bulk write, a sync page, a
+-- restore or a purge, notes its customers once). Arguments: the column that holds the customer, then the
+-- columns whose change matters in an update (none: every update does).
+create function private.customer_list_note_changes() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  v_customer text := tg_argv[0];
+  v_watched text[] := tg_argv[1:];
+  v_ids uuid[];
 begin
   if tg_op = 'INSERT' then
-    perform private.customer_list_note(array(select n.id from new_rows n));
+    execute format('select array(select n.%I from new_rows n)', v_customer) into v_ids;
   elsif tg_op = 'DELETE' then
-    perform private.customer_list_note(array(select o.id from old_rows o));
+    execute format('select array(select o.%I from old_rows o)', v_customer) into v_ids;
+  elsif cardinality(v_watched) = 0 then
+    execute format('select array(select o.%1$I from old_rows o union all select n.%1$I from new_rows n)', v_customer)
+      into v_ids;
   else
-    perform private.customer_list_note(array(
-      select x.id from old_rows o join new_rows n on n.id = o.id
-      cross join lateral (values (o.id), (n.id)) as x (id)
-      where (o.store_id, o.name, o.phone, o.email, o.external_id, o.marketing_opt_in, o.marketing_opt_in_at,
-             o.opted_out_at, o.first_seen_at)
-            is distinct from
-            (n.store_id, n.name, n.phone, n.email, n.external_id, n.marketing_opt_in, n.marketing_opt_in_at,
-             n.opted_out_at, n.first_seen_at)));
+    execute format('select array(select x.id from old_rows o join new_rows n on n.id = o.id'
+                   ' cross join lateral (values (o.%1$I), (n.%1$I)) as x (id) where (%2$s) is distinct from (%3$s))',
+                   v_customer,
+                   (select string_agg(format('o.%I', c), ', ') from unnest(v_watched) c),
+                   (select string_agg(format('n.%I', c), ', ') from unnest(v_watched) c))
+      into v_ids;
   end if;
-  return null;
-end;
-$$;
-
-create function private.customer_list_note_orders() returns trigger
-language plpgsql security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'INSERT' then
-    perform private.customer_list_note(array(select n.customer_id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.customer_list_note(array(select o.customer_id from old_rows o));
-  else
-    perform private.customer_list_note(array(
-      select x.id from old_rows o join new_rows n on n.id = o.id
-      cross join lateral (values (o.customer_id), (n.customer_id)) as x (id)
-      where (o.store_id, o.customer_id, o.status, o.total, o.created_at)
-            is distinct from (n.store_id, n.customer_id, n.status, n.total, n.created_at)));
-  end if;
-  return null;
-end;
-$$;
-
--- Every message moves its conversation's last_message_at: that is the update that matters here.
-create function private.customer_list_note_conversations() returns trigger
-language plpgsql security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'INSERT' then
-    perform private.customer_list_note(array(select n.customer_id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.customer_list_note(array(select o.customer_id from old_rows o));
-  else
-    perform private.customer_list_note(array(
-      select x.id from old_rows o join new_rows n on n.id = o.id
-      cross join lateral (values (o.customer_id), (n.customer_id)) as x (id)
-      where (o.store_id, o.customer_id, o.last_message_at)
-            is distinct from (n.store_id, n.customer_id, n.last_message_at)));
-  end if;
-  return null;
-end;
-$$;
-
-create function private.customer_list_note_labels() returns trigger
-language plpgsql security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'INSERT' then
-    perform private.customer_list_note(array(select n.customer_id from new_rows n));
-  elsif tg_op = 'DELETE' then
-    perform private.customer_list_note(array(select o.customer_id from old_rows o));
-  else
-    perform private.customer_list_note(array(
-      select o.customer_id from old_rows o union all select n.customer_id from new_rows n));
-  end if;
+  perform private.customer_list_note(v_ids);
   return null;
 end;
 $$;
 
 revoke execute on function private.customer_list_refresh, private.customer_list_note,
-  private.customer_list_refresh_pending, private.customer_list_rebuild, private.customer_list_note_customers,
-  private.customer_list_note_orders, private.customer_list_note_conversations, private.customer_list_note_labels
+  private.customer_list_refresh_pending, private.customer_list_rebuild, private.customer_list_note_changes
   from public, anon, authenticated, service_role;
 
 -- Triggers ----------------------------------------------------------------------------------------
@@ -239,37 +187,38 @@ create constraint trigger customer_list_pending_refresh after insert on private.
   deferrable initially deferred
   for each row execute function private.customer_list_refresh_pending();
 
-create trigger customer_list_insert after insert on public.customers
-  referencing new table as new_rows for each statement execute function private.customer_list_note_customers();
-create trigger customer_list_update after update on public.customers
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function private.customer_list_note_customers();
-create trigger customer_list_delete after delete on public.customers
-  referencing old table as old_rows for each statement execute function private.customer_list_note_customers();
-
-create trigger customer_list_insert after insert on public.orders
-  referencing new table as new_rows for each statement execute function private.customer_list_note_orders();
-create trigger customer_list_update after update on public.orders
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function private.customer_list_note_orders();
-create trigger customer_list_delete after delete on public.orders
-  referencing old table as old_rows for each statement execute function private.customer_list_note_orders();
-
-create trigger customer_list_insert after insert on public.conversations
-  referencing new table as new_rows for each statement execute function private.customer_list_note_conversations();
-create trigger customer_list_update after update on public.conversations
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function private.customer_list_note_conversations();
-create trigger customer_list_delete after delete on public.conversations
-  referencing old table as old_rows for each statement execute function private.customer_list_note_conversations();
-
-create trigger customer_list_insert after insert on public.customer_labels
-  referencing new table as new_rows for each statement execute function private.customer_list_note_labels();
-create trigger customer_list_update after update on public.customer_labels
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function private.customer_list_note_labels();
-create trigger customer_list_delete after delete on public.customer_labels
-  referencing old table as old_rows for each statement execute function private.customer_list_note_labels();
+-- customer_list_insert, _update and _delete on each source table. What a customer's row shows: from customers
+-- its own columns; from orders their status, total, customer and date; from conversations their customer
+-- and last message (every message moves it); every change of a label.
+do $$
+declare
+  v_source record;
+  v_arguments text;
+begin
+  for v_source in
+    select * from (values
+      ('customers', 'id', array['store_id', 'name', 'phone', 'email', 'external_id', 'marketing_opt_in',
+                                'marketing_opt_in_at', 'opted_out_at', 'first_seen_at']),
+      ('orders', 'customer_id', array['store_id', 'customer_id', 'status', 'total', 'created_at']),
+      ('conversations', 'customer_id', array['store_id', 'customer_id', 'last_message_at']),
+      ('customer_labels', 'customer_id', array[]::text[])
+    ) as t (table_name, customer_column, watched)
+  loop
+    select string_agg(format('%L', a), ', ') into v_arguments
+    from unnest(array[v_source.customer_column] || v_source.watched) a;
+    execute format('create trigger customer_list_insert after insert on public.%I referencing new table as new_rows'
+                   ' for each statement execute function private.customer_list_note_changes(%s)',
+                   v_source.table_name, v_arguments);
+    execute format('create trigger customer_list_update after update on public.%I'
+                   ' referencing old table as old_rows new table as new_rows'
+                   ' for each statement execute function private.customer_list_note_changes(%s)',
+                   v_source.table_name, v_arguments);
+    execute format('create trigger customer_list_delete after delete on public.%I referencing old table as old_rows'
+                   ' for each statement execute function private.customer_list_note_changes(%s)',
+                   v_source.table_name, v_arguments);
+  end loop;
+end;
+$$;
 
 -- The page's list ---------------------------------------------------------------------------------
 -- What the dashboard reads (PostgREST: customer_directory?store_id=eq.…&order=…, count=exact). A view,
