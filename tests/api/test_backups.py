@@ -31,6 +31,7 @@ from sapa.settings import get_settings
 from tests.api.inbox import Db, Shop, add_message, new_phone, use_twilio_account
 from tests.broadcasts.factories import VARIABLES, add_template
 from tests.broadcasts.fake_twilio import FakeTwilioMessages
+from tests.customers.list_rows import assert_same
 
 KPIS = (
     "bot_first_response",
@@ -437,6 +438,7 @@ def test_backup_then_import_into_an_empty_store_gives_the_same_counts_and_kpis(
         assert cli.main(["store", "import", str(archive_path), "--store", target]) == 0
 
         assert _counts(db, target) == source_counts
+        assert_same(db, target, source_counts["customers"])  # the Customers list as stored (migration 660)
         source_kpis = _kpis(service_client, shop.id)
         assert _kpis(service_client, target) == source_kpis
         # Not equal by being empty: 3 paid orders of 150,000 times 1, 2, 3; 2 of 4 conversations handed off.

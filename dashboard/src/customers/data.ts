@@ -1,6 +1,6 @@
-/** The Customers page's reads and writes through PostgREST: the list (SQL function customer_list, members
- * only, aggregated in SQL), a customer's profile, labels and notes (under RLS); the CSV import goes through
- * Sapa's API. */
+/** The Customers page's reads and writes through PostgREST: the list (view customer_directory: each
+ * customer's figures as stored, members only; its search: SQL function customer_search), a customer's profile, labels and notes (under RLS); the CSV
+ * import goes through Sapa's API. */
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { SapaApi } from '../api'
 import { toCsv, type Cell } from '../kpi/csv'
@@ -51,15 +51,20 @@ export interface CustomerPage {
 }
 
 /** The list's filters as a PostgREST query: search in name, email and phone (a local 08… number finds
- * its +628…), label, consent; sorted in SQL, ties broken by id so pages never overlap. */
+ * its +628…), label, consent; sorted in SQL, ties broken by id so pages never overlap. The stored rows
+ * (customer_directory) are read through their indexes; a search goes through customer_search, whose trigram
+ * indexes RLS would not let a LIKE filter use. */
 function filtered(client: SupabaseClient, storeId: string, q: ListQuery, count: boolean) {
-  let query = client.rpc('customer_list', { p_store_id: storeId }, count ? { count: 'exact' } : undefined).select('*')
+  const options = count ? { count: 'exact' as const } : undefined
   const term = q.search.replace(/[%*,()"\\]/g, ' ').trim()
+  let query
   if (term) {
-    const parts = [`name.ilike."*${term}*"`, `email.ilike."*${term}*"`]
     const digits = term.replace(/[^0-9]/g, '').replace(/^0+/, '')
-    if (digits.length >= 3 && digits.length * 2 >= term.replace(/\s/g, '').length) parts.push(`phone.like."*${digits}*"`)
-    query = query.or(parts.join(','))
+    const byNumber = digits.length >= 3 && digits.length * 2 >= term.replace(/\s/g, '').length
+    const args = { p_store_id: storeId, p_term: term, p_digits: byNumber ? digits : null }
+    query = client.rpc('customer_search', args, options).select('*')
+  } else {
+    query = client.from('customer_directory').select('*', options).eq('store_id', storeId)
   }
   if (q.label) query = query.contains('labels', [q.label])
   if (q.consent) query = query.eq('consent', q.consent)

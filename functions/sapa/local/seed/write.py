@@ -139,8 +139,9 @@ def _write(
     for store in stores:  # each conversation's label from its messages, triggers still off (no broadcasts)
         conn.execute("select private.rebuild_conversation_labels(%s)", (store.profile.id,))
     conn.execute("set local session_replication_role = origin")
-    for store in stores:  # the KPI rollups' triggers were off too: recompute them from the rows
+    for store in stores:  # the KPI rollups' and the Customers list's triggers were off too: recompute them
         conn.execute("select private.kpi_rebuild(%s)", (store.profile.id,))
+        conn.execute("select private.customer_list_rebuild(%s)", (store.profile.id,))
 
 
 def _write_credentials(conn: psycopg.Connection[Any]) -> None:
