@@ -37,11 +37,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.bench_kpis import sign_in, timed
+from scripts.bench_kpis import bench_store, sign_in, timed
 from tests.commerce import payloads
 
 from sapa.commerce.woocommerce.parse import record
-from sapa.local.auth import create_user
 
 DB_URL, API_URL, ANON_KEY = os.environ["DB_URL"], os.environ["API_URL"], os.environ["ANON_KEY"]
 CUSTOMERS, ORDERS, CONVERSATIONS = 100_000, 300_000, 100_000
@@ -154,16 +153,7 @@ def seed(conn: psycopg.Connection[Any], now: datetime) -> tuple[str, str, str]:
     }
     print("Seeding the bench store:", flush=True)
     with conn.transaction():
-        (store_id,) = conn.execute(  # type: ignore[misc]
-            "insert into public.stores (name, whatsapp_number, timezone, currency)"
-            " values ('Bench customers', %s, 'Asia/Jakarta', 'IDR') returning id::text",
-            (number,),
-        ).fetchone()
-        user_id = create_user(conn, email, password)
-        conn.execute(
-            "insert into public.store_members (store_id, user_id, role) values (%s, %s, 'agent')",
-            (store_id, user_id),
-        )
+        store_id = bench_store(conn, "Bench customers", number, email, password)
         params["store"] = store_id
         conn.execute("set local session_replication_role = replica")  # triggers off, as in a restore
         with timed(f"{CUSTOMERS:,} customers, {ORDERS:,} orders, {CONVERSATIONS:,} conversations"):

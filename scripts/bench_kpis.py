@@ -163,16 +163,7 @@ def seed(conn: psycopg.Connection[Any], now: datetime) -> tuple[str, str, str]:
     print("Seeding the bench store:", flush=True)
     began = time.perf_counter()
     with conn.transaction():
-        (store_id,) = conn.execute(  # type: ignore[misc]
-            "insert into public.stores (name, whatsapp_number, timezone, currency)"
-            " values ('Bench KPI', %s, 'Asia/Jakarta', 'IDR') returning id::text",
-            (number,),
-        ).fetchone()
-        user_id = create_user(conn, email, password)
-        conn.execute(
-            "insert into public.store_members (store_id, user_id, role) values (%s, %s, 'agent')",
-            (store_id, user_id),
-        )
+        store_id = bench_store(conn, "Bench KPI", number, email, password)
         params["store"] = store_id
         conn.execute("set local session_replication_role = replica")  # triggers off, as in a restore
         with timed(f"{CUSTOMERS:,} customers"):
@@ -214,6 +205,20 @@ def seed(conn: psycopg.Connection[Any], now: datetime) -> tuple[str, str, str]:
         f" {counts[2]:,} orders, {counts[3]:,} customers"
     )
     return store_id, email, password
+
+
+def bench_store(conn: psycopg.Connection[Any], name: str, number: str, email: str, password: str) -> str:
+    """A new store (Jakarta, IDR) with one agent who signs in with `email` / `password`: its id."""
+    (store_id,) = conn.execute(  # type: ignore[misc]
+        "insert into public.stores (name, whatsapp_number, timezone, currency)"
+        " values (%s, %s, 'Asia/Jakarta', 'IDR') returning id::text",
+        (name, number),
+    ).fetchone()
+    conn.execute(
+        "insert into public.store_members (store_id, user_id, role) values (%s, %s, 'agent')",
+        (store_id, create_user(conn, email, password)),
+    )
+    return str(store_id)
 
 
 def sign_in(client: httpx.Client, email: str, password: str) -> str:
